@@ -1,0 +1,191 @@
+package io.sparkadvisor.capture;
+
+import io.sparkadvisor.model.AdvisorEvent;
+import io.sparkadvisor.model.FailureKind;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.spark.ExceptionFailure;
+import org.apache.spark.ExecutorLostFailure;
+import org.apache.spark.FetchFailed;
+import org.apache.spark.Resubmitted$;
+import org.apache.spark.TaskCommitDenied;
+import org.apache.spark.TaskEndReason;
+import org.apache.spark.TaskFailedReason;
+import org.apache.spark.TaskKilled;
+import org.apache.spark.TaskResultLost$;
+import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.scheduler.SparkListenerApplicationEnd;
+import org.apache.spark.scheduler.SparkListenerApplicationStart;
+import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerExecutorAdded;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.scheduler.TaskInfo;
+
+/**
+ * Copies what the advisor needs out of Spark's events, on Spark's listener thread, and hands it
+ * on. O(1) per event: field reads, a few instanceof checks, one small record. No logging, no I/O,
+ * no locks beyond the hand-off queue's. The only code that reads Spark's event classes.
+ */
+public final class EventCapture {
+  static final String JOB_GROUP = "spark.jobGroup.id";
+  static final String JOB_DESCRIPTION = "spark.job.description";
+  static final String SQL_EXECUTION_ID = "spark.sql.execution.id";
+  static final String STREAMING_QUERY_ID = "sql.streaming.queryId";
+
+  private final Consumer<AdvisorEvent> sink;
+  private final boolean sqlAvailable;
+
+  public EventCapture(Consumer<AdvisorEvent> sink) {
+    this.sink = sink;
+    this.sqlAvailable = classPresent("org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart");
+  }
+
+  private static boolean classPresent(String name) {
+    try {
+      Class.forName(name, false, EventCapture.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  public void appStart(SparkListenerApplicationStart e) {
+    sink.accept(new AdvisorEvent.AppStart(e.appName(), Scala.stringOr(e.appId(), ""), e.time()));
+  }
+
+  public AdvisorEvent.AppEnd appEnd(SparkListenerApplicationEnd e) {
+    return new AdvisorEvent.AppEnd(e.time());
+  }
+
+  public void executorAdded(SparkListenerExecutorAdded e) {
+    sink.accept(new AdvisorEvent.ExecutorAdded(e.executorId(), e.executorInfo().executorHost(),
+        e.executorInfo().totalCores(), e.time()));
+  }
+
+  public void executorRemoved(SparkListenerExecutorRemoved e) {
+    sink.accept(new AdvisorEvent.ExecutorRemoved(e.executorId(), e.reason(), e.time()));
+  }
+
+  public void jobStart(SparkListenerJobStart e) {
+    Properties p = e.properties();
+    sink.accept(new AdvisorEvent.JobStart(e.jobId(), e.time(), Scala.ints(e.stageIds()),
+        executionId(p), property(p, STREAMING_QUERY_ID), property(p, JOB_GROUP),
+        property(p, JOB_DESCRIPTION)));
+  }
+
+  public void jobEnd(SparkListenerJobEnd e) {
+    sink.accept(new AdvisorEvent.JobEnd(e.jobId(), e.time(),
+        e.jobResult() instanceof org.apache.spark.scheduler.JobSucceeded$));
+  }
+
+  public void stageSubmitted(SparkListenerStageSubmitted e) {
+    StageInfo s = e.stageInfo();
+    Properties p = e.properties();
+    sink.accept(new AdvisorEvent.StageSubmitted(s.stageId(), s.attemptNumber(), s.name(), s.numTasks(),
+        Scala.longOr(s.submissionTime(), System.currentTimeMillis()), property(p, JOB_GROUP),
+        property(p, JOB_DESCRIPTION), executionId(p)));
+  }
+
+  public void stageCompleted(SparkListenerStageCompleted e) {
+    StageInfo s = e.stageInfo();
+    sink.accept(new AdvisorEvent.StageCompleted(s.stageId(), s.attemptNumber(),
+        Scala.longOr(s.completionTime(), System.currentTimeMillis()), Scala.stringOr(s.failureReason(), null)));
+  }
+
+  public void taskStart(SparkListenerTaskStart e) {
+    TaskInfo t = e.taskInfo();
+    sink.accept(new AdvisorEvent.TaskStart(e.stageId(), e.stageAttemptId(), t.taskId(), t.index(),
+        t.partitionId(), t.launchTime(), t.executorId(), t.host(), t.speculative()));
+  }
+
+  public void taskEnd(SparkListenerTaskEnd e) {
+    TaskInfo t = e.taskInfo();
+    TaskEndReason reason = e.reason();
+    boolean killed = reason instanceof TaskKilled;
+    FailureKind failure = null;
+    String detail = "";
+    String message = null;
+    if (!killed && reason instanceof TaskFailedReason failed) {
+      if (reason instanceof ExceptionFailure ef) {
+        boolean oom = ef.className() != null && ef.className().endsWith("OutOfMemoryError");
+        failure = oom ? FailureKind.OUT_OF_MEMORY : FailureKind.EXCEPTION;
+        detail = oom ? "" : ef.className();
+        message = ef.description();
+      } else if (reason instanceof FetchFailed ff) {
+        failure = FailureKind.FETCH_FAILED;
+        message = ff.message();
+      } else if (reason instanceof ExecutorLostFailure) {
+        failure = FailureKind.EXECUTOR_LOST;
+        message = failed.toErrorString();
+      } else if (reason == Resubmitted$.MODULE$) {
+        failure = FailureKind.EXECUTOR_LOST;
+        message = "finished output lost with its executor; resubmitted";
+      } else if (reason == TaskResultLost$.MODULE$) {
+        failure = FailureKind.RESULT_LOST;
+      } else if (reason instanceof TaskCommitDenied) {
+        failure = FailureKind.COMMIT_DENIED;
+        message = failed.toErrorString();
+      } else {
+        failure = FailureKind.OTHER;
+        message = failed.toErrorString();
+      }
+    }
+    TaskMetrics m = e.taskMetrics();
+    boolean has = m != null;
+    sink.accept(new AdvisorEvent.TaskEnd(
+        e.stageId(), e.stageAttemptId(), t.taskId(), t.index(), t.partitionId(),
+        t.executorId(), t.host(), t.speculative(), "ResultTask".equals(e.taskType()),
+        t.launchTime(), t.finishTime() > 0 ? t.finishTime() : System.currentTimeMillis(),
+        t.gettingResultTime(), killed, failure, detail, message,
+        has ? m.executorRunTime() : 0,
+        has ? m.executorCpuTime() : 0,
+        has ? m.executorDeserializeTime() : 0,
+        has ? m.jvmGCTime() : 0,
+        has ? m.resultSize() : 0,
+        has ? m.memoryBytesSpilled() : 0,
+        has ? m.diskBytesSpilled() : 0,
+        has ? m.peakExecutionMemory() : 0,
+        has ? m.inputMetrics().bytesRead() : 0,
+        has ? m.inputMetrics().recordsRead() : 0,
+        has ? m.outputMetrics().bytesWritten() : 0,
+        has ? m.outputMetrics().recordsWritten() : 0,
+        has ? m.shuffleReadMetrics().totalBytesRead() : 0,
+        has ? m.shuffleReadMetrics().recordsRead() : 0,
+        has ? m.shuffleReadMetrics().fetchWaitTime() : 0,
+        has ? m.shuffleWriteMetrics().bytesWritten() : 0,
+        has ? m.shuffleWriteMetrics().recordsWritten() : 0));
+  }
+
+  /**
+   * SQL and other events that arrive through onOtherEvent. SQL event classes are touched only
+   * when Spark SQL is on the classpath, so a core-only application loads none of them.
+   */
+  public void other(SparkListenerEvent e) {
+    if (sqlAvailable) {
+      SqlEvents.capture(e, sink);
+    }
+  }
+
+  private static String property(Properties p, String key) {
+    return p == null ? null : p.getProperty(key);
+  }
+
+  private static long executionId(Properties p) {
+    String id = property(p, SQL_EXECUTION_ID);
+    if (id == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

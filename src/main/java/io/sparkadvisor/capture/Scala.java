@@ -1,0 +1,70 @@
+package io.sparkadvisor.capture;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import scala.Option;
+import scala.Tuple2;
+
+/**
+ * The one place that turns Scala values into Java ones. Scala 2.12 and 2.13 collections differ in
+ * binary form; these helpers use only {@code iterator()}, {@code hasNext()}, {@code next()} and
+ * {@code Option}, which both versions share, so the same source compiles for either.
+ */
+public final class Scala {
+  private Scala() {}
+
+  /** Every setting of a SparkConf. */
+  public static Map<String, String> settings(org.apache.spark.SparkConf conf) {
+    Map<String, String> out = new HashMap<>();
+    for (Tuple2<String, String> kv : conf.getAll()) {
+      out.put(kv._1(), kv._2());
+    }
+    return out;
+  }
+
+  public static <K, V> Map<K, V> map(scala.collection.Map<K, V> map) {
+    if (map == null) {
+      return Map.of();
+    }
+    Map<K, V> out = new HashMap<>();
+    scala.collection.Iterator<Tuple2<K, V>> it = map.iterator();
+    while (it.hasNext()) {
+      Tuple2<K, V> kv = it.next();
+      out.put(kv._1(), kv._2());
+    }
+    return out;
+  }
+
+  public static <T> List<T> list(scala.collection.Iterable<T> items) {
+    if (items == null) {
+      return List.of();
+    }
+    List<T> out = new ArrayList<>();
+    scala.collection.Iterator<T> it = items.iterator();
+    while (it.hasNext()) {
+      out.add(it.next());
+    }
+    return out;
+  }
+
+  /** A Seq[Int] as an int array. */
+  public static int[] ints(scala.collection.Iterable<Object> items) {
+    List<Object> boxed = list(items);
+    int[] out = new int[boxed.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) boxed.get(i)).intValue();
+    }
+    return out;
+  }
+
+  /** An Option[Long] (erased to Option of Object) as a long, or {@code dflt} when empty. */
+  public static long longOr(Option<Object> option, long dflt) {
+    return option != null && option.isDefined() ? ((Number) option.get()).longValue() : dflt;
+  }
+
+  public static String stringOr(Option<String> option, String dflt) {
+    return option != null && option.isDefined() ? option.get() : dflt;
+  }
+}

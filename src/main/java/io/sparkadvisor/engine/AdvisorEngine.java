@@ -1,0 +1,239 @@
+package io.sparkadvisor.engine;
+
+import io.sparkadvisor.findings.FindingLog;
+import io.sparkadvisor.findings.Summary;
+import io.sparkadvisor.model.AdvisorEvent;
+import io.sparkadvisor.model.AppState;
+import io.sparkadvisor.model.PlanNode;
+import io.sparkadvisor.model.SqlQuery;
+import io.sparkadvisor.model.StageStats;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The advisor's own daemon thread. Spark's listener thread only {@link #offer}s copied events
+ * into a bounded queue and returns; this thread applies them to the model, runs the rules, logs
+ * findings and writes files. When the queue is full, events are counted as dropped and the drop is
+ * logged once. At application end it logs the summary and stops.
+ */
+public final class AdvisorEngine implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(AdvisorEngine.class);
+  private static final int DRAIN_BATCH = 4_096;
+
+  /** What the engine needs besides the events; built once by the listener. */
+  public record Settings(int queueCapacity, long liveCheckIntervalMillis, boolean summaryEnabled,
+      long taskCpus) {}
+
+  private final Settings settings;
+  private final ArrayBlockingQueue<AdvisorEvent> inbox;
+  private final AppState state;
+  private final RuleRunner rules;
+  private final FindingLog findings;
+  private final Thread thread;
+  private final CountDownLatch finished = new CountDownLatch(1);
+
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicReference<Throwable> captureFailure = new AtomicReference<>();
+  private volatile long lagMillis;
+
+  private boolean dropLogged;
+  private boolean captureFailureLogged;
+  private boolean processFailureLogged;
+  private boolean planFailureLogged;
+
+  public AdvisorEngine(Settings settings, AppState state, RuleRunner rules, FindingLog findings) {
+    this.settings = settings;
+    this.inbox = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.state = state;
+    this.rules = rules;
+    this.findings = findings;
+    this.thread = new Thread(this, "spark-advisor");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Called on Spark's listener thread: never blocks, never throws. */
+  public void offer(AdvisorEvent event) {
+    if (!inbox.offer(event)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  /** Called on Spark's listener thread when a callback failed; logged once by the engine. */
+  public void captureFailed(Throwable t) {
+    captureFailure.compareAndSet(null, t);
+  }
+
+  /**
+   * Hands over the application's end and waits, at most {@code timeoutMillis} in all, for the
+   * engine to log the summary and close its outputs.
+   */
+  public boolean finish(AdvisorEvent.AppEnd end, long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    try {
+      if (!inbox.offer(end, timeoutMillis, TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+      long left = deadline - System.nanoTime();
+      return left > 0 && finished.await(left, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  public long processedEvents() {
+    return processed.get();
+  }
+
+  public long droppedEvents() {
+    return dropped.get();
+  }
+
+  public int queueDepth() {
+    return inbox.size();
+  }
+
+  /** How far behind the newest processed event's time the engine was, in milliseconds. */
+  public long lagMillis() {
+    return lagMillis;
+  }
+
+  public boolean isAlive() {
+    return thread.isAlive();
+  }
+
+  @Override
+  public void run() {
+    long interval = settings.liveCheckIntervalMillis();
+    long nextTick = System.currentTimeMillis() + interval;
+    boolean running = true;
+    try {
+      while (running) {
+        long wait = Math.max(1, nextTick - System.currentTimeMillis());
+        AdvisorEvent e = inbox.poll(wait, TimeUnit.MILLISECONDS);
+        for (int n = 0; e != null && running; n++) {
+          running = process(e);
+          e = n < DRAIN_BATCH ? inbox.poll() : null;
+        }
+        long now = System.currentTimeMillis();
+        if (running && now >= nextTick) {
+          guarded("the live check", () -> rules.stagesRunning(state.activeStages(), now));
+          nextTick = now + interval;
+        }
+        reportTrouble();
+      }
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    } finally {
+      findings.close();
+      finished.countDown();
+    }
+  }
+
+  /** Applies one event; returns false once the application has ended. */
+  private boolean process(AdvisorEvent e) {
+    processed.incrementAndGet();
+    if (e instanceof AdvisorEvent.AppEnd end) {
+      guarded("the application end", () -> {
+        state.appEnded(end);
+        rules.applicationEnd();
+        reportTrouble();
+        if (settings.summaryEnabled()) {
+          LOG.info(Summary.render(state, findings, settings.taskCpus(), dropped.get()));
+        }
+      });
+      return false;
+    }
+    guarded(e.getClass().getSimpleName(), () -> apply(e));
+    return true;
+  }
+
+  private void apply(AdvisorEvent e) {
+    if (e instanceof AdvisorEvent.TaskEnd t) {
+      state.taskEnded(t);
+      lagMillis = Math.max(0, System.currentTimeMillis() - t.finishTime());
+    } else if (e instanceof AdvisorEvent.TaskStart t) {
+      state.taskStarted(t);
+    } else if (e instanceof AdvisorEvent.StageSubmitted s) {
+      state.stageSubmitted(s);
+    } else if (e instanceof AdvisorEvent.StageCompleted c) {
+      StageStats stage = state.stageCompleted(c);
+      rules.stageCompleted(stage);
+    } else if (e instanceof AdvisorEvent.JobStart j) {
+      SqlQuery first = state.jobStarted(j);
+      if (first != null) {
+        rules.queryRunning(first);
+      }
+    } else if (e instanceof AdvisorEvent.SqlStart s) {
+      state.queryStarted(s, plan(s), modifiedConfigs(s));
+    } else if (e instanceof AdvisorEvent.SqlEnd s) {
+      state.queryEnded(s);
+    } else if (e instanceof AdvisorEvent.ExecutorAdded a) {
+      state.executorAdded(a);
+    } else if (e instanceof AdvisorEvent.ExecutorRemoved r) {
+      state.executorRemoved(r);
+    } else if (e instanceof AdvisorEvent.AppStart a) {
+      state.appStarted(a);
+    }
+    // JobEnd carries nothing the model needs yet.
+  }
+
+  private PlanNode plan(AdvisorEvent.SqlStart s) {
+    try {
+      return s.plan().get();
+    } catch (RuntimeException | LinkageError ex) {
+      if (!planFailureLogged) {
+        planFailureLogged = true;
+        LOG.warn("spark-advisor: could not read the plan of SQL query {} ({}); plan rules skip such "
+            + "queries, the rest goes on", s.executionId(), ex.toString());
+      }
+      return PlanNode.empty();
+    }
+  }
+
+  private Map<String, String> modifiedConfigs(AdvisorEvent.SqlStart s) {
+    try {
+      return s.modifiedConfigs().get();
+    } catch (RuntimeException | LinkageError ex) {
+      return Map.of();
+    }
+  }
+
+  private void guarded(String what, Runnable work) {
+    try {
+      work.run();
+    } catch (Throwable t) {
+      if (!processFailureLogged) {
+        processFailureLogged = true;
+        LOG.warn("spark-advisor: failed while processing {}; skipping it and going on (logged once): {}",
+            what, t.toString(), t);
+      }
+    }
+  }
+
+  private void reportTrouble() {
+    if (!dropLogged && dropped.get() > 0) {
+      dropLogged = true;
+      LOG.warn("spark-advisor: its event queue ({} events) was full and events were dropped; findings "
+          + "may be incomplete. Raise spark.advisor.queue.capacity if this recurs (logged once)",
+          settings.queueCapacity());
+    }
+    Throwable t = captureFailure.get();
+    if (!captureFailureLogged && t != null) {
+      captureFailureLogged = true;
+      LOG.warn("spark-advisor: failed to read a Spark event; the event was skipped and the job is not "
+          + "affected (logged once): {}", t.toString(), t);
+    }
+  }
+}

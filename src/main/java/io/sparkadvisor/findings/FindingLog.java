@@ -1,0 +1,91 @@
+package io.sparkadvisor.findings;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deduplicates findings and fans them out to the sinks. The first finding at a place goes to
+ * every sink; the same finding at the same place again (the same stage shape in a loop) is counted
+ * and its cost added, not logged again. Keeps at most {@code maxPlaces} places, oldest evicted.
+ */
+public final class FindingLog {
+
+  /** A place's first finding, how often it was seen and the cost of all sightings. */
+  public static final class Entry {
+    private final Finding first;
+    private int count = 1;
+    private long totalCostMillis;
+
+    Entry(Finding first) {
+      this.first = first;
+      this.totalCostMillis = first.costMillis();
+    }
+
+    public Finding first() {
+      return first;
+    }
+
+    public int count() {
+      return count;
+    }
+
+    public long totalCostMillis() {
+      return totalCostMillis;
+    }
+  }
+
+  private final List<FindingSink> sinks;
+  private final LinkedHashMap<String, Entry> places;
+  private long total;
+
+  public FindingLog(List<FindingSink> sinks, int maxPlaces) {
+    this.sinks = List.copyOf(sinks);
+    this.places = new LinkedHashMap<>(64, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+        return size() > maxPlaces;
+      }
+    };
+  }
+
+  /** Returns true when the finding was new at its place and so was emitted. */
+  public boolean report(Finding f) {
+    total++;
+    Entry e = places.get(f.dedupKey());
+    if (e == null) {
+      places.put(f.dedupKey(), new Entry(f));
+      for (FindingSink s : sinks) {
+        s.emit(f);
+      }
+      return true;
+    }
+    e.count++;
+    e.totalCostMillis += f.costMillis();
+    for (FindingSink s : sinks) {
+      s.repeated(f, e.count);
+    }
+    return false;
+  }
+
+  /** Every place with a finding, highest total cost first. */
+  public List<Entry> ranked() {
+    List<Entry> list = new ArrayList<>(places.values());
+    list.sort(Comparator.comparingLong(Entry::totalCostMillis).reversed()
+        .thenComparing(e -> e.first().severity()));
+    return list;
+  }
+
+  /** All findings reported, repeats included. */
+  public long total() {
+    return total;
+  }
+
+  public void close() {
+    for (FindingSink s : sinks) {
+      s.close();
+    }
+  }
+}

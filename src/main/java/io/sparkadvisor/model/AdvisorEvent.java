@@ -1,0 +1,75 @@
+package io.sparkadvisor.model;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What the capture layer copies out of a Spark event on Spark's listener thread: plain numbers
+ * and references to immutable strings, handed to the advisor's own thread. Nothing here refers
+ * to a Spark class, so the model and the rules never see one.
+ */
+public sealed interface AdvisorEvent {
+
+  record AppStart(String appName, String appId, long time) implements AdvisorEvent {}
+
+  record AppEnd(long time) implements AdvisorEvent {}
+
+  record ExecutorAdded(String executorId, String host, int cores, long time) implements AdvisorEvent {}
+
+  record ExecutorRemoved(String executorId, String reason, long time) implements AdvisorEvent {}
+
+  /**
+   * A job started. {@code executionId} is the SQL execution it belongs to, or -1;
+   * {@code streamingQueryId} is set when a streaming query runs it.
+   */
+  record JobStart(int jobId, long time, int[] stageIds, long executionId, String streamingQueryId,
+      String jobGroup, String description) implements AdvisorEvent {}
+
+  record JobEnd(int jobId, long time, boolean succeeded) implements AdvisorEvent {}
+
+  record StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
+      String jobGroup, String description, long executionId) implements AdvisorEvent {}
+
+  /** {@code failureReason} is null for a stage that succeeded. */
+  record StageCompleted(int stageId, int attempt, long completionTime, String failureReason)
+      implements AdvisorEvent {}
+
+  record TaskStart(int stageId, int attempt, long taskId, int index, int partition, long launchTime,
+      String executorId, String host, boolean speculative) implements AdvisorEvent {}
+
+  /**
+   * A task attempt ended. Metrics are zero when Spark sent none (a lost executor, for example).
+   * {@code killed} marks an attempt Spark killed on purpose (a speculative copy that lost the race,
+   * a cancelled job): neither a success nor a failure. {@code failure} is null otherwise for a
+   * success; {@code failureDetail} is the exception class or the reason.
+   */
+  record TaskEnd(
+      int stageId, int attempt, long taskId, int index, int partition,
+      String executorId, String host, boolean speculative, boolean resultTask,
+      long launchTime, long finishTime, long gettingResultTime,
+      boolean killed, FailureKind failure, String failureDetail, String failureMessage,
+      long runTimeMs, long cpuTimeNs, long deserializeMs, long gcMs, long resultBytes,
+      long memorySpillBytes, long diskSpillBytes, long peakExecutionMemory,
+      long inputBytes, long inputRecords, long outputBytes, long outputRecords,
+      long shuffleReadBytes, long shuffleReadRecords, long shuffleFetchWaitMs,
+      long shuffleWriteBytes, long shuffleWriteRecords) implements AdvisorEvent {
+
+    public long durationMs() {
+      return Math.max(0, finishTime - launchTime);
+    }
+
+    public boolean succeeded() {
+      return failure == null && !killed;
+    }
+  }
+
+  /**
+   * A SQL execution started. The plan and the session's changed SQL conf are converted on the
+   * advisor's thread, not Spark's: the suppliers close over Spark's immutable objects.
+   */
+  record SqlStart(long executionId, String description, long time, Supplier<PlanNode> plan,
+      Supplier<Map<String, String>> modifiedConfigs) implements AdvisorEvent {}
+
+  /** {@code error} is null or empty for a success. */
+  record SqlEnd(long executionId, long time, String error) implements AdvisorEvent {}
+}

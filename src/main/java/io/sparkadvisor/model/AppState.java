@@ -1,0 +1,180 @@
+package io.sparkadvisor.model;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The advisor's picture of the application, owned by the advisor's thread alone: active stages,
+ * a capped history of completed ones, live SQL executions, executors and totals. Completed stages
+ * beyond the cap and ended queries beyond theirs are evicted oldest first.
+ */
+public final class AppState {
+  private final int maxRetainedStages;
+  private final int maxRetainedQueries;
+
+  private String appName = "";
+  private String appId = "";
+  private long startTime;
+  private long endTime;
+
+  private final Map<Long, StageStats> activeStages = new HashMap<>();
+  private final LinkedHashMap<Long, StageStats> completedStages;
+  private final Map<Long, SqlQuery> activeQueries = new HashMap<>();
+  private final LinkedHashMap<Long, SqlQuery> endedQueries;
+  private final Executors executors = new Executors();
+  private final AppTotals totals = new AppTotals();
+
+  public AppState(int maxRetainedStages, int maxRetainedQueries) {
+    this.maxRetainedStages = maxRetainedStages;
+    this.maxRetainedQueries = maxRetainedQueries;
+    this.completedStages = evictingMap(maxRetainedStages);
+    this.endedQueries = evictingMap(maxRetainedQueries);
+  }
+
+  private static <V> LinkedHashMap<Long, V> evictingMap(int cap) {
+    return new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Long, V> eldest) {
+        return size() > cap;
+      }
+    };
+  }
+
+  static long key(int stageId, int attempt) {
+    return ((long) stageId << 32) | (attempt & 0xffffffffL);
+  }
+
+  public void appStarted(AdvisorEvent.AppStart e) {
+    appName = e.appName() == null ? "" : e.appName();
+    appId = e.appId() == null ? "" : e.appId();
+    startTime = e.time();
+  }
+
+  public void appEnded(AdvisorEvent.AppEnd e) {
+    endTime = e.time();
+  }
+
+  public void executorAdded(AdvisorEvent.ExecutorAdded e) {
+    executors.added(e);
+  }
+
+  public void executorRemoved(AdvisorEvent.ExecutorRemoved e) {
+    executors.removed(e);
+  }
+
+  /** Records the job against its SQL execution; returns that query when this is its first job. */
+  public SqlQuery jobStarted(AdvisorEvent.JobStart e) {
+    totals.jobStarted();
+    SqlQuery q = e.executionId() >= 0 ? activeQueries.get(e.executionId()) : null;
+    if (q == null) {
+      return null;
+    }
+    boolean first = q.jobCount() == 0;
+    q.jobStarted(e.streamingQueryId());
+    return first ? q : null;
+  }
+
+  public StageStats stageSubmitted(AdvisorEvent.StageSubmitted e) {
+    StageStats s = activeStage(e.stageId(), e.attempt());
+    s.submitted(e);
+    return s;
+  }
+
+  /** Moves the stage to the completed history and returns it for the rules. */
+  public StageStats stageCompleted(AdvisorEvent.StageCompleted e) {
+    long k = key(e.stageId(), e.attempt());
+    StageStats s = activeStages.remove(k);
+    if (s == null) {
+      s = new StageStats(e.stageId(), e.attempt());
+    }
+    s.completed(e);
+    completedStages.put(k, s);
+    totals.stageCompleted(e.failureReason() != null);
+    return s;
+  }
+
+  public void taskStarted(AdvisorEvent.TaskStart e) {
+    activeStage(e.stageId(), e.attempt()).taskStarted(e);
+  }
+
+  public void taskEnded(AdvisorEvent.TaskEnd e) {
+    totals.taskEnded(e);
+    long k = key(e.stageId(), e.attempt());
+    StageStats s = activeStages.get(k);
+    if (s == null) {
+      // A task of a stage already completed (a speculative copy, a zombie attempt): it counts in
+      // the totals and in the stage's history, but the rules have judged that stage already.
+      s = completedStages.get(k);
+      if (s == null) {
+        s = activeStage(e.stageId(), e.attempt());
+      }
+    }
+    s.taskEnded(e);
+  }
+
+  public SqlQuery queryStarted(AdvisorEvent.SqlStart e, PlanNode plan, Map<String, String> modified) {
+    SqlQuery q = new SqlQuery(e.executionId(), e.description(), e.time(), plan, modified);
+    activeQueries.put(e.executionId(), q);
+    return q;
+  }
+
+  public SqlQuery queryEnded(AdvisorEvent.SqlEnd e) {
+    SqlQuery q = activeQueries.remove(e.executionId());
+    if (q != null) {
+      q.ended(e.time(), e.error());
+      endedQueries.put(e.executionId(), q);
+    }
+    return q;
+  }
+
+  private StageStats activeStage(int stageId, int attempt) {
+    return activeStages.computeIfAbsent(key(stageId, attempt), k -> new StageStats(stageId, attempt));
+  }
+
+  public Collection<StageStats> activeStages() {
+    return Collections.unmodifiableCollection(activeStages.values());
+  }
+
+  public Collection<StageStats> completedStages() {
+    return Collections.unmodifiableCollection(completedStages.values());
+  }
+
+  public int maxRetainedStages() {
+    return maxRetainedStages;
+  }
+
+  public int maxRetainedQueries() {
+    return maxRetainedQueries;
+  }
+
+  public Executors executors() {
+    return executors;
+  }
+
+  public AppTotals totals() {
+    return totals;
+  }
+
+  public String appName() {
+    return appName;
+  }
+
+  public String appId() {
+    return appId;
+  }
+
+  public long startTime() {
+    return startTime;
+  }
+
+  public long endTime() {
+    return endTime;
+  }
+
+  public int activeQueryCount() {
+    return activeQueries.size();
+  }
+}

@@ -1,0 +1,28 @@
+package io.sparkadvisor.rules;
+
+import io.sparkadvisor.config.RuleOptions;
+import java.util.List;
+import java.util.function.Function;
+
+/** Every rule that ships with the advisor, in the order they run. */
+public final class BuiltInRules {
+  private BuiltInRules() {}
+
+  /** A rule's class, for its {@link RuleInfo}, and how to make it from its options. */
+  public record Entry(Class<? extends Rule> type, Function<RuleOptions, Rule> factory) {
+    public RuleInfo info() {
+      return type.getAnnotation(RuleInfo.class);
+    }
+  }
+
+  public static final List<Entry> ALL = List.of(
+      new Entry(AqeDisabled.class, AqeDisabled::new),
+      new Entry(TaskSkew.class, TaskSkew::new),
+      new Entry(StragglerTask.class, StragglerTask::new),
+      new Entry(DiskSpill.class, DiskSpill::new),
+      new Entry(GcPressure.class, GcPressure::new),
+      new Entry(TinyTasks.class, TinyTasks::new),
+      new Entry(TaskFailures.class, TaskFailures::new),
+      new Entry(LargeCollect.class, LargeCollect::new),
+      new Entry(IdleCores.class, IdleCores::new));
+}

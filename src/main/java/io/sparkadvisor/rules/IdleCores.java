@@ -1,0 +1,56 @@
+package io.sparkadvisor.rules;
+
+import io.sparkadvisor.config.RuleOptions;
+import io.sparkadvisor.findings.Scope;
+import io.sparkadvisor.findings.Severity;
+import io.sparkadvisor.findings.Units;
+import io.sparkadvisor.model.AppState;
+
+/** At application end: executors held far more core time than tasks used. */
+@RuleInfo(id = "IdleCores", severity = Severity.WARN,
+    summary = "Executors sat idle for most of the core time the application held")
+public final class IdleCores implements Rule {
+  private final double maxUsedRatio;
+  private final long minAppDurationMs;
+
+  public IdleCores(RuleOptions o) {
+    maxUsedRatio = o.ratio("maxUsedRatio", 0.5);
+    minAppDurationMs = o.durationMillis("minAppDuration", 300_000);
+  }
+
+  @Override
+  public void onApplicationEnd(AppState app, RuleContext ctx) {
+    long end = app.endTime();
+    long duration = end - app.startTime();
+    if (app.startTime() <= 0 || duration < minAppDurationMs) {
+      return;
+    }
+    long held = app.executors().coreMillisHeld(end);
+    long taskCpus = Math.max(1, ctx.spark().count("spark.task.cpus").orElse(1));
+    long used = app.totals().taskTimeMs() * taskCpus;
+    if (held <= 0 || used >= maxUsedRatio * held) {
+      return;
+    }
+    long idle = held - used;
+    boolean dynamic = ctx.spark().bool("spark.dynamicAllocation.enabled", false);
+    String fix = dynamic
+        ? "dynamic allocation is on: lower spark.dynamicAllocation.executorIdleTimeout (now "
+            + ctx.spark().get("spark.dynamicAllocation.executorIdleTimeout").orElse("60s")
+            + ") and spark.dynamicAllocation.minExecutors, and look for driver-side work between jobs"
+        : "spark.dynamicAllocation.enabled=true with spark.dynamicAllocation.shuffleTracking.enabled=true "
+            + "releases idle executors; or request fewer (spark.executor.instances), and look for "
+            + "driver-side work between jobs (collect, local loops, sleeps)";
+    ctx.report(ctx.finding(Scope.application())
+        .message("tasks used " + Units.coreTime(used) + " of " + Units.coreTime(held)
+            + " executor core time held (" + Units.percent(used / (double) held) + ") over "
+            + Units.duration(duration) + ", with up to " + app.executors().peakExecutors() + " executors")
+        .cost(idle, "~" + Units.coreTime(idle) + " of executor cores idle")
+        .fix(fix)
+        .evidence("usedCoreMs", used)
+        .evidence("heldCoreMs", held)
+        .evidence("usedRatio", used / (double) held)
+        .evidence("appDurationMs", duration)
+        .evidence("peakExecutors", app.executors().peakExecutors())
+        .build());
+  }
+}

@@ -1,0 +1,34 @@
+package io.sparkadvisor.rules;
+
+import io.sparkadvisor.model.AppState;
+import io.sparkadvisor.model.SqlQuery;
+import io.sparkadvisor.model.StageStats;
+
+/**
+ * A check over the advisor's model. Rules run on the advisor's thread, never on Spark's, and read
+ * only the model: no Spark class is imported here. A rule takes its options in a constructor
+ * {@code (RuleOptions)} and carries a {@link RuleInfo}. A rule that throws is switched off.
+ */
+public interface Rule {
+
+  /** A stage attempt ended, successfully or not; its statistics are complete. */
+  default void onStageCompleted(StageStats stage, RuleContext ctx) {}
+
+  /** Called about once a second for each running stage, for live rules. */
+  default void onStageRunning(StageStats stage, long now, RuleContext ctx) {}
+
+  /** A SQL query's first job started: its plan is known and it is about to do the work. */
+  default void onQueryRunning(SqlQuery query, RuleContext ctx) {}
+
+  /** The application ended; the model holds its totals. */
+  default void onApplicationEnd(AppState app, RuleContext ctx) {}
+
+  /** The metadata on the rule's class. */
+  default RuleInfo info() {
+    RuleInfo info = getClass().getAnnotation(RuleInfo.class);
+    if (info == null) {
+      throw new IllegalStateException(getClass().getName() + " has no @RuleInfo");
+    }
+    return info;
+  }
+}

@@ -1,0 +1,86 @@
+package io.sparkadvisor.rules;
+
+import io.sparkadvisor.config.RuleOptions;
+import io.sparkadvisor.findings.Scope;
+import io.sparkadvisor.findings.Severity;
+import io.sparkadvisor.findings.Units;
+import io.sparkadvisor.model.StageStats;
+
+/** A completed stage whose longest task, or largest shuffle read, dwarfs the median task's. */
+@RuleInfo(id = "TaskSkew", severity = Severity.WARN,
+    summary = "One task took or read far more than the median task of its stage")
+public final class TaskSkew implements Rule {
+  private final long minTasks;
+  private final double durationRatio;
+  private final long minDurationExcessMs;
+  private final double shuffleReadRatio;
+  private final long minShuffleReadBytes;
+
+  public TaskSkew(RuleOptions o) {
+    minTasks = o.count("minTasks", 8);
+    durationRatio = o.ratio("durationRatio", 5.0);
+    minDurationExcessMs = o.durationMillis("minDurationExcess", 5_000);
+    shuffleReadRatio = o.ratio("shuffleReadRatio", 5.0);
+    minShuffleReadBytes = o.sizeBytes("minShuffleRead", 256L << 20);
+  }
+
+  @Override
+  public void onStageCompleted(StageStats s, RuleContext ctx) {
+    StageStats.TaskRef longest = s.longestTask();
+    if (s.succeededTasks() < minTasks || longest == null) {
+      return;
+    }
+    long median = Math.round(s.durations().median());
+    long p90 = Math.round(s.durations().quantile(0.9));
+    long max = longest.value();
+    boolean slow = max >= durationRatio * median && max - median >= minDurationExcessMs;
+
+    StageStats.TaskRef biggest = s.largestShuffleRead();
+    long medianRead = Math.round(s.shuffleReads().median());
+    long maxRead = biggest == null ? 0 : biggest.value();
+    boolean heavy = maxRead >= shuffleReadRatio * medianRead && maxRead >= minShuffleReadBytes;
+    if (!slow && !heavy) {
+      return;
+    }
+
+    StringBuilder msg = new StringBuilder();
+    msg.append("longest of ").append(s.succeededTasks()).append(" tasks took ")
+        .append(Units.duration(max)).append(" vs median ").append(Units.duration(median))
+        .append(" (p90 ").append(Units.duration(p90)).append(')');
+    if (median > 0) {
+      msg.append(", ").append(Units.times(max / (double) median)).append(" the median");
+    }
+    msg.append(", partition ").append(longest.partition()).append(" on executor ")
+        .append(longest.executorId()).append(" (").append(longest.host()).append(')');
+    if (heavy) {
+      msg.append("; largest shuffle read ").append(Units.bytes(maxRead)).append(" in partition ")
+          .append(biggest.partition()).append(" vs median ").append(Units.bytes(medianRead));
+    }
+
+    String fix;
+    if (heavy) {
+      fix = "the data is skewed on the shuffle key: for SQL joins keep "
+          + "spark.sql.adaptive.skewJoin.enabled=true (AQE splits skewed partitions), otherwise salt "
+          + "the hot key (append a random 0..N suffix and aggregate in two steps) or repartition on a "
+          + "better-distributed key";
+    } else {
+      fix = "partition " + longest.partition() + " read no more shuffle data than the rest: check its "
+          + "input split (large or unsplittable file; spark.sql.files.maxPartitionBytes) and executor "
+          + longest.executorId() + " for a slow host; spark.speculation=true re-runs slow tasks elsewhere";
+    }
+    ctx.report(ctx.finding(Scope.stage(s))
+        .message(msg.toString())
+        .cost(max - median, "~" + Units.duration(max - median) + " of stage wall time")
+        .fix(fix)
+        .evidence("tasks", s.succeededTasks())
+        .evidence("maxTaskMs", max)
+        .evidence("medianTaskMs", median)
+        .evidence("p90TaskMs", p90)
+        .evidence("partition", longest.partition())
+        .evidence("executorId", longest.executorId())
+        .evidence("maxShuffleReadBytes", maxRead)
+        .evidence("medianShuffleReadBytes", medianRead)
+        .evidence("maxShuffleReadPartition", biggest == null ? -1 : biggest.partition())
+        .build());
+  }
+}
