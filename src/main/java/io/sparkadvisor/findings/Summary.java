@@ -38,8 +38,10 @@ public final class Summary {
         if (e.count() > 1) {
           b.append(" (seen ").append(e.count()).append(" times)");
         }
-        b.append(": ").append(e.totalCostMillis() > 0 ? "~" + Units.duration(e.totalCostMillis())
-            : f.costText().isEmpty() ? "cost not estimated" : f.costText());
+        b.append(": ").append(f.costText().isEmpty() ? "cost not estimated" : f.costText());
+        if (e.count() > 1 && e.totalCostMillis() > 0) {
+          b.append(" (first); ~").append(Units.duration(e.totalCostMillis())).append(" in all");
+        }
         b.append("; fix: ").append(f.fix());
       }
     }

@@ -36,10 +36,13 @@ public final class Units {
 
   /** Core time, e.g. {@code 12.5 core-min}. */
   public static String coreTime(long coreMs) {
+    if (coreMs < 1_000) {
+      return "<1 core-s";
+    }
     if (coreMs < 60_000) {
       return oneDecimal(coreMs / 1_000.0) + " core-s";
     }
-    if (coreMs < 3_600_000) {
+    if (coreMs < 36_000_000) {
       return oneDecimal(coreMs / 60_000.0) + " core-min";
     }
     return oneDecimal(coreMs / 3_600_000.0) + " core-h";

@@ -36,7 +36,7 @@ public final class DiskSpill implements Rule {
     }
     int factor = (int) Math.max(2, Math.min(8, base > 0 ? Math.ceil(disk / (double) base) + 1 : 2));
     long partitions = ctx.spark().count("spark.sql.shuffle.partitions").orElse(200);
-    String memory = ctx.spark().get("spark.executor.memory").map(v -> " (now " + v + ")").orElse("");
+    String memory = " (now " + ctx.spark().get("spark.executor.memory").orElse("unset, 1g") + ")";
     String fix;
     if (shuffled) {
       long advisory = ctx.spark().sizeBytes("spark.sql.adaptive.advisoryPartitionSizeInBytes")

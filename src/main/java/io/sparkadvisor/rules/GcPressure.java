@@ -25,7 +25,7 @@ public final class GcPressure implements Rule {
     if (gc < minGcTimeMs || run <= 0 || gc < minGcRatio * run) {
       return;
     }
-    String memory = ctx.spark().get("spark.executor.memory").orElse("1g");
+    String memory = ctx.spark().get("spark.executor.memory").orElse("unset, 1g");
     String cores = ctx.spark().get("spark.executor.cores").map(c -> " (now " + c + ")").orElse("");
     ctx.report(ctx.finding(Scope.stage(s))
         .message("GC took " + Units.duration(gc) + ", " + Units.percent(gc / (double) run)

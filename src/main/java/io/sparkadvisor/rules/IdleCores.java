@@ -43,7 +43,8 @@ public final class IdleCores implements Rule {
     ctx.report(ctx.finding(Scope.application())
         .message("tasks used " + Units.coreTime(used) + " of " + Units.coreTime(held)
             + " executor core time held (" + Units.percent(used / (double) held) + ") over "
-            + Units.duration(duration) + ", with up to " + app.executors().peakExecutors() + " executors")
+            + Units.duration(duration) + ", with up to " + app.executors().peakExecutors()
+            + (app.executors().peakExecutors() == 1 ? " executor" : " executors"))
         .cost(idle, "~" + Units.coreTime(idle) + " of executor cores idle")
         .fix(fix)
         .evidence("usedCoreMs", used)

@@ -1,0 +1,198 @@
+package io.sparkadvisor.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkadvisor.findings.Finding;
+import io.sparkadvisor.model.FailureKind;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** DiskSpill, GcPressure, TinyTasks, TaskFailures and LargeCollect on stage fixtures. */
+class StageRulesTest {
+  private static final long MB = 1L << 20;
+
+  @Nested
+  class DiskSpillRule {
+    private final RuleHarness h = new RuleHarness();
+
+    private void run(long diskPerTask) {
+      DiskSpill rule = new DiskSpill(h.options("DiskSpill"));
+      h.submit(1, "sortBy at Etl.java:3", 10);
+      for (int p = 0; p < 10; p++) {
+        h.end(Tasks.task(1, p, 1_000).spill(4 * diskPerTask, diskPerTask).shuffleRead(5 * MB));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    }
+
+    @Test
+    void firesAt100MbWithRatioAndFix() {
+      h.conf("spark.sql.shuffle.partitions", "200");
+      run(10 * MB);
+      Finding f = h.fires();
+      assertThat(f.evidence()).containsEntry("diskSpillBytes", 100 * MB)
+          .containsEntry("memorySpillBytes", 400 * MB).containsEntry("shuffleReadBytes", 50 * MB);
+      assertThat(f.message()).contains("100 MB to disk", "400 MB in memory", "2x the stage's shuffle read");
+      assertThat(f.fix()).contains("spark.sql.shuffle.partitions=600 (now 200)",
+          "spark.sql.adaptive.advisoryPartitionSizeInBytes=21m");
+      assertThat(f.costMillis()).isEqualTo(1_000);
+    }
+
+    @Test
+    void quietJustUnder100Mb() {
+      run(10 * MB - 1);
+      h.quiet();
+    }
+  }
+
+  @Nested
+  class GcPressureRule {
+    private final RuleHarness h = new RuleHarness();
+
+    private void run(long gcPerTask, long runPerTask) {
+      GcPressure rule = new GcPressure(h.options("GcPressure"));
+      h.submit(1, "map at Etl.java:3", 10);
+      for (int p = 0; p < 10; p++) {
+        h.end(Tasks.task(1, p, runPerTask).runTime(runPerTask).gc(gcPerTask));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    }
+
+    @Test
+    void firesAt15PercentAnd10Seconds() {
+      h.conf("spark.executor.memory", "4g");
+      run(1_500, 10_000);
+      Finding f = h.fires();
+      assertThat(f.evidence()).containsEntry("gcMs", 15_000L).containsEntry("runTimeMs", 100_000L);
+      assertThat(f.message()).contains("GC took 15 s, 15% of 1.7 min executor run time across 10 tasks");
+      assertThat(f.fix()).contains("spark.executor.memory (now 4g)");
+    }
+
+    @Test
+    void quietUnderTheRatio() {
+      run(1_400, 10_000);
+      h.quiet();
+    }
+
+    @Test
+    void quietUnderTenSecondsEvenAtAHighRatio() {
+      run(900, 2_000);
+      h.quiet();
+    }
+  }
+
+  @Nested
+  class TinyTasksRule {
+    private final RuleHarness h = new RuleHarness();
+
+    private void run(int tasks, long ms) {
+      TinyTasks rule = new TinyTasks(h.options("TinyTasks"));
+      h.submit(1, "count at Etl.java:3", tasks);
+      for (int p = 0; p < tasks; p++) {
+        h.end(Tasks.task(1, p, ms).runTime(ms / 2).shuffleRead(1_000));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    }
+
+    @Test
+    void firesOnAThousandTasksUnder50Ms() {
+      run(1_000, 40);
+      Finding f = h.fires();
+      assertThat(f.evidence()).containsEntry("tasks", 1_000).containsEntry("overheadMs", 20_000L);
+      assertThat(f.message()).contains("1,000 tasks with median 40 ms");
+      assertThat(f.fix()).contains("spark.sql.shuffle.partitions=200");
+    }
+
+    @Test
+    void quietUnderAThousandTasks() {
+      run(999, 10);
+      h.quiet();
+    }
+
+    @Test
+    void quietAt50MsMedian() {
+      run(1_000, 51);
+      h.quiet();
+    }
+  }
+
+  @Nested
+  class TaskFailuresRule {
+    private final RuleHarness h = new RuleHarness();
+
+    @Test
+    void groupsFailuresByReasonWithTheirTime() {
+      TaskFailures rule = new TaskFailures(h.options("TaskFailures"));
+      h.submit(1, "save at Etl.java:3", 4).endMany(1, 0, 4, 1_000)
+          .end(Tasks.task(1, 1, 3_000).failed(FailureKind.EXCEPTION, "java.io.IOException", "disk full"))
+          .end(Tasks.task(1, 2, 2_000).failed(FailureKind.EXCEPTION, "java.io.IOException", "disk full"))
+          .end(Tasks.task(1, 3, 500).failed(FailureKind.OUT_OF_MEMORY, "", "Java heap space"));
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      Finding f = h.fires();
+      assertThat(f.message()).contains("3 task attempts failed (2 x exception java.io.IOException, "
+          + "1 x out of memory), first: 'disk full'; retries succeeded");
+      assertThat(f.evidence()).containsEntry("failedAttempts", 3).containsEntry("failedTimeMs", 5_500L)
+          .containsEntry("reasons", Map.of("exception java.io.IOException", 2, "out of memory", 1));
+      assertThat(f.costMillis()).isEqualTo(5_500);
+      assertThat(f.fix()).contains("java.io.IOException");
+    }
+
+    @Test
+    void killedSpeculativeCopiesDoNotCount() {
+      TaskFailures rule = new TaskFailures(h.options("TaskFailures"));
+      h.submit(1, "s", 4).endMany(1, 0, 4, 1_000).end(Tasks.task(1, 2, 800).killed());
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      h.quiet();
+    }
+
+    @Test
+    void saysWhenTheStageFailed() {
+      TaskFailures rule = new TaskFailures(h.options("TaskFailures"));
+      h.submit(1, "s", 1).end(Tasks.task(1, 0, 100).failed(FailureKind.EXECUTOR_LOST, "", "exit 137"));
+      rule.onStageCompleted(h.complete(1, "Job aborted"), h.context(rule));
+      Finding f = h.fires();
+      assertThat(f.message()).contains("1 task attempt failed (1 x executor lost)", "the stage failed");
+      assertThat(f.fix()).contains("spark.executor.memoryOverhead");
+    }
+  }
+
+  @Nested
+  class LargeCollectRule {
+    private final RuleHarness h = new RuleHarness();
+
+    private void run(long bytesPerTask) {
+      LargeCollect rule = new LargeCollect(h.options("LargeCollect"));
+      h.submit(1, "collect at Report.java:9", 4);
+      for (int p = 0; p < 4; p++) {
+        h.end(Tasks.task(1, p, 100).result(bytesPerTask));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    }
+
+    @Test
+    void firesAt100Mb() {
+      run(25 * MB);
+      Finding f = h.fires();
+      assertThat(f.evidence()).containsEntry("resultBytes", 100 * MB);
+      assertThat(f.message()).contains("100 MB of serialized results from 4 tasks");
+      assertThat(f.fix()).contains("toLocalIterator()");
+    }
+
+    @Test
+    void quietUnder100Mb() {
+      run(25 * MB - 1);
+      h.quiet();
+    }
+
+    @Test
+    void shuffleMapOutputIsNotACollect() {
+      LargeCollect rule = new LargeCollect(h.options("LargeCollect"));
+      h.submit(1, "s", 4);
+      for (int p = 0; p < 4; p++) {
+        h.end(Tasks.task(1, p, 100).shuffleRead(100 * MB));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      h.quiet();
+    }
+  }
+}
