@@ -85,7 +85,11 @@ public final class AdvisorEngine implements Runnable {
         return false;
       }
       long left = deadline - System.nanoTime();
-      return left > 0 && finished.await(left, TimeUnit.NANOSECONDS);
+      if (left <= 0 || !finished.await(left, TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
