@@ -36,9 +36,6 @@ public final class Units {
 
   /** Core time, e.g. {@code 12.5 core-min}. */
   public static String coreTime(long coreMs) {
-    if (coreMs < 1_000) {
-      return "<1 core-s";
-    }
     if (coreMs < 60_000) {
       return oneDecimal(coreMs / 1_000.0) + " core-s";
     }
