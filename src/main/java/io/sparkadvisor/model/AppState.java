@@ -97,7 +97,10 @@ public final class AppState {
   }
 
   public void taskStarted(AdvisorEvent.TaskStart e) {
-    activeStage(e.stageId(), e.attempt()).taskStarted(e);
+    StageStats s = activeStages.get(key(e.stageId(), e.attempt()));
+    if (s != null) {
+      s.taskStarted(e);
+    }
   }
 
   public void taskEnded(AdvisorEvent.TaskEnd e) {
@@ -106,13 +109,13 @@ public final class AppState {
     StageStats s = activeStages.get(k);
     if (s == null) {
       // A task of a stage already completed (a speculative copy, a zombie attempt): it counts in
-      // the totals and in the stage's history, but the rules have judged that stage already.
+      // the totals and in the stage's history, but the rules have judged that stage already. A
+      // stage never seen (its events were dropped, or it was evicted) counts in the totals only.
       s = completedStages.get(k);
-      if (s == null) {
-        s = activeStage(e.stageId(), e.attempt());
-      }
     }
-    s.taskEnded(e);
+    if (s != null) {
+      s.taskEnded(e);
+    }
   }
 
   public SqlQuery queryStarted(AdvisorEvent.SqlStart e, PlanNode plan, Map<String, String> modified) {
@@ -128,6 +131,12 @@ public final class AppState {
       endedQueries.put(e.executionId(), q);
     }
     return q;
+  }
+
+  /** The SQL execution with this id, running or among the retained ended ones; null if unknown. */
+  public SqlQuery query(long executionId) {
+    SqlQuery q = activeQueries.get(executionId);
+    return q != null ? q : endedQueries.get(executionId);
   }
 
   private StageStats activeStage(int stageId, int attempt) {

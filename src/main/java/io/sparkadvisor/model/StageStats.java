@@ -60,7 +60,8 @@ public final class StageStats {
   private final Map<String, FailureGroup> failures = new LinkedHashMap<>();
 
   /** The task holding a maximum: its value and where it ran. */
-  public record TaskRef(long value, int index, int partition, String executorId, String host) {}
+  public record TaskRef(long value, int index, int partition, String executorId, String host,
+      long shuffleReadBytes) {}
 
   StageStats(int stageId, int attempt) {
     this.stageId = stageId;
@@ -117,11 +118,13 @@ public final class StageStats {
       durations.add(duration);
       shuffleReads.add(e.shuffleReadBytes());
       if (longestTask == null || duration > longestTask.value()) {
-        longestTask = new TaskRef(duration, e.index(), e.partition(), e.executorId(), e.host());
+        longestTask = new TaskRef(duration, e.index(), e.partition(), e.executorId(), e.host(),
+            e.shuffleReadBytes());
       }
       if (largestShuffleRead == null || e.shuffleReadBytes() > largestShuffleRead.value()) {
         largestShuffleRead =
-            new TaskRef(e.shuffleReadBytes(), e.index(), e.partition(), e.executorId(), e.host());
+            new TaskRef(e.shuffleReadBytes(), e.index(), e.partition(), e.executorId(), e.host(),
+                e.shuffleReadBytes());
       }
     }
     // Work done by failed attempts counts too: their spill, GC and I/O happened.

@@ -1,6 +1,7 @@
 package io.sparkadvisor.rules;
 
 import io.sparkadvisor.config.RuleOptions;
+import io.sparkadvisor.config.SparkSettings;
 import io.sparkadvisor.findings.Scope;
 import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
@@ -10,7 +11,10 @@ import io.sparkadvisor.model.StageStats;
 @RuleInfo(id = "DiskSpill", severity = Severity.WARN,
     summary = "A stage spilled a large amount of data to disk")
 public final class DiskSpill implements Rule {
-  /** Spill is written once and read back once; this is a conservative rate for both. */
+  /**
+   * Spill is written once and read back once: 100 MB/s for the pair (about 200 MB/s each way,
+   * serialization included) is a conservative figure for executor-local disks.
+   */
   static final long SPILL_BYTES_PER_SECOND = 100L << 20;
 
   private final long minDiskSpillBytes;
@@ -35,21 +39,27 @@ public final class DiskSpill implements Rule {
           .append(shuffled ? "shuffle read" : "input").append(" of ").append(Units.bytes(base));
     }
     int factor = (int) Math.max(2, Math.min(8, base > 0 ? Math.ceil(disk / (double) base) + 1 : 2));
-    long partitions = ctx.spark().count("spark.sql.shuffle.partitions").orElse(200);
-    String memory = " (now " + ctx.spark().get("spark.executor.memory").orElse("unset, 1g") + ")";
+    SparkSettings conf = ctx.spark(s);
+    String memory = "spark.executor.memory (now " + conf.get("spark.executor.memory").orElse("unset, 1g") + ")";
+    long morePartitions = (long) Math.max(1, s.numTasks()) * factor;
     String fix;
-    if (shuffled) {
-      long advisory = ctx.spark().sizeBytes("spark.sql.adaptive.advisoryPartitionSizeInBytes")
-          .orElse(64L << 20);
+    if (s.executionId() < 0) {
+      fix = "give each task less data: use " + morePartitions + " partitions instead of " + s.numTasks()
+          + " (the numPartitions argument of the shuffle operation, or repartition), or more memory "
+          + "per task: " + memory;
+    } else if (shuffled) {
+      long partitions = conf.count("spark.sql.shuffle.partitions").orElse(200);
+      long advisory = conf.sizeBytes("spark.sql.adaptive.advisoryPartitionSizeInBytes").orElse(64L << 20);
       fix = "give each task less data: spark.sql.shuffle.partitions=" + Math.max(partitions, s.numTasks()) * factor
-          + " (now " + partitions + "), or with AQE spark.sql.adaptive.advisoryPartitionSizeInBytes="
-          + Math.max(1, (advisory >> 20) / factor) + "m; or more memory per task: spark.executor.memory"
-          + memory;
+          + " (now " + partitions + ")" + (conf.bool("spark.sql.adaptive.enabled", true)
+              ? ", or with AQE spark.sql.adaptive.advisoryPartitionSizeInBytes="
+                  + Math.max(1, (advisory >> 20) / factor) + "m" : "")
+          + "; or more memory per task: " + memory;
     } else {
-      long maxPartition = ctx.spark().sizeBytes("spark.sql.files.maxPartitionBytes").orElse(128L << 20);
+      long maxPartition = conf.sizeBytes("spark.sql.files.maxPartitionBytes").orElse(128L << 20);
       fix = "split the input finer: spark.sql.files.maxPartitionBytes=" + Math.max(1, (maxPartition >> 20) / factor)
-          + "m, or repartition(" + (long) s.numTasks() * factor + ") before the wide operation; or more "
-          + "memory per task: spark.executor.memory" + memory;
+          + "m, or repartition(" + morePartitions + ") before the wide operation; or more memory per task: "
+          + memory;
     }
     long costMs = disk * 1_000 / SPILL_BYTES_PER_SECOND;
     ctx.report(ctx.finding(Scope.stage(s))

@@ -34,12 +34,15 @@ public final class IdleCores implements Rule {
     long idle = held - used;
     boolean dynamic = ctx.spark().bool("spark.dynamicAllocation.enabled", false);
     String fix = dynamic
-        ? "dynamic allocation is on: lower spark.dynamicAllocation.executorIdleTimeout (now "
+        ? "dynamic allocation is on but executors stayed: lower spark.dynamicAllocation.executorIdleTimeout (now "
             + ctx.spark().get("spark.dynamicAllocation.executorIdleTimeout").orElse("60s")
-            + ") and spark.dynamicAllocation.minExecutors, and look for driver-side work between jobs"
-        : "spark.dynamicAllocation.enabled=true with spark.dynamicAllocation.shuffleTracking.enabled=true "
-            + "releases idle executors; or request fewer (spark.executor.instances), and look for "
-            + "driver-side work between jobs (collect, local loops, sleeps)";
+            + ") and spark.dynamicAllocation.minExecutors; executors holding shuffle data or cached blocks "
+            + "are kept until spark.dynamicAllocation.shuffleTracking.timeout and "
+            + "spark.dynamicAllocation.cachedExecutorIdleTimeout (both unbounded by default); and look for "
+            + "driver-side work between jobs"
+        : "spark.dynamicAllocation.enabled=true releases idle executors (shuffle tracking is on by default "
+            + "since Spark 3.4); or request fewer (spark.executor.instances), and look for driver-side "
+            + "work between jobs (collect, local loops, sleeps)";
     ctx.report(ctx.finding(Scope.application())
         .message("tasks used " + Units.coreTime(used) + " of " + Units.coreTime(held)
             + " executor core time held (" + Units.percent(used / (double) held) + ") over "

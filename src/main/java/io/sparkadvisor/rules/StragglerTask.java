@@ -40,7 +40,8 @@ public final class StragglerTask implements Rule {
     long threshold = Math.max(Math.round(ratio * median), minElapsedMs);
     for (RunningTask t : s.runningTasks()) {
       long elapsed = t.elapsedMs(now);
-      if (elapsed < threshold) {
+      // A speculative copy is Spark's answer to a straggler, not a straggler of its own.
+      if (t.speculative() || elapsed < threshold) {
         continue;
       }
       if (reported.size() > MAX_TRACKED_STAGES) {
@@ -56,8 +57,9 @@ public final class StragglerTask implements Rule {
           + " median " + Units.duration(median) + " of the " + finished + "/" + s.numTasks()
           + " finished tasks, and is still running";
       String fix = speculation
-          ? "speculation is on, yet no copy finished first: the partition likely holds more data than "
-              + "the others (salt or repartition the key; see TaskSkew), or executor " + t.executorId()
+          ? "speculation is on: Spark copies it elsewhere once spark.speculation.quantile of the tasks "
+              + "finished; if the copy is slow too, partition " + t.partition() + " holds more data than "
+              + "the others (salt or repartition the key; see TaskSkew), else executor " + t.executorId()
               + " is unhealthy"
           : "spark.speculation=true (it is off) re-launches slow tasks on other executors; if partition " + t.partition()
               + " holds more data than the others, it is skew: salt or repartition the key";

@@ -39,7 +39,7 @@ public final class TaskFailures implements Rule {
     msg.append(')');
     FailureGroup top = groups.get(0);
     if (top.sampleMessage() != null && !top.sampleMessage().isBlank()) {
-      msg.append(", first: '").append(clip(top.sampleMessage())).append('\'');
+      msg.append(", e.g. '").append(clip(top.sampleMessage())).append('\'');
     }
     msg.append(s.isFailed() ? "; the stage failed" : "; retries succeeded");
     ctx.report(ctx.finding(Scope.stage(s))

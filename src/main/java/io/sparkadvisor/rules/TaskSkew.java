@@ -57,16 +57,23 @@ public final class TaskSkew implements Rule {
           .append(biggest.partition()).append(" vs median ").append(Units.bytes(medianRead));
     }
 
+    // Data skew when the slow task also read far more shuffle data than the median task.
+    boolean dataSkew = heavy
+        || longest.shuffleReadBytes() > 0 && longest.shuffleReadBytes() >= shuffleReadRatio * medianRead;
     String fix;
-    if (heavy) {
+    if (dataSkew) {
       fix = "the data is skewed on the shuffle key: for SQL joins keep "
           + "spark.sql.adaptive.skewJoin.enabled=true (AQE splits skewed partitions), otherwise salt "
           + "the hot key (append a random 0..N suffix and aggregate in two steps) or repartition on a "
           + "better-distributed key";
+    } else if (longest.shuffleReadBytes() > 0) {
+      fix = "partition " + longest.partition() + " read " + Units.bytes(longest.shuffleReadBytes())
+          + ", close to the median " + Units.bytes(medianRead) + ": look for costlier records in it or a "
+          + "slow executor " + longest.executorId() + "; spark.speculation=true re-runs slow tasks elsewhere";
     } else {
-      fix = "partition " + longest.partition() + " read no more shuffle data than the rest: check its "
-          + "input split (large or unsplittable file; spark.sql.files.maxPartitionBytes) and executor "
-          + longest.executorId() + " for a slow host; spark.speculation=true re-runs slow tasks elsewhere";
+      fix = "check partition " + longest.partition() + "'s input split (a large or unsplittable file; "
+          + "spark.sql.files.maxPartitionBytes) and executor " + longest.executorId() + " for a slow "
+          + "host; spark.speculation=true re-runs slow tasks elsewhere";
     }
     ctx.report(ctx.finding(Scope.stage(s))
         .message(msg.toString())

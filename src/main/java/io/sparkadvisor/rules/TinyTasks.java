@@ -1,6 +1,7 @@
 package io.sparkadvisor.rules;
 
 import io.sparkadvisor.config.RuleOptions;
+import io.sparkadvisor.config.SparkSettings;
 import io.sparkadvisor.findings.Scope;
 import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
@@ -35,18 +36,27 @@ public final class TinyTasks implements Rule {
     long target = Math.max(Math.min(2L * cores, s.succeededTasks()),
         Math.min(s.succeededTasks() / 2, (s.sumDurationMs() + TARGET_TASK_MS - 1) / TARGET_TASK_MS));
     target = Math.max(1, target);
+    SparkSettings conf = ctx.spark(s);
     String fix;
-    if (s.shuffleReadBytes() > 0) {
-      fix = "fewer shuffle partitions: spark.sql.shuffle.partitions=" + target + " (now "
-          + ctx.spark().get("spark.sql.shuffle.partitions").orElse("200")
-          + "), or let AQE coalesce them: spark.sql.adaptive.enabled=true and "
-          + "spark.sql.adaptive.coalescePartitions.enabled=true";
-    } else if (s.inputBytes() > 0) {
-      fix = "fewer, larger input splits: spark.sql.files.maxPartitionBytes=256m and compact the small "
-          + "files, or coalesce(" + target + ") after reading";
+    if (s.executionId() < 0) {
+      fix = "fewer partitions: coalesce(" + target + ") or a lower partition count where the data is "
+          + "created or shuffled (numSlices, the numPartitions argument, repartition)";
+    } else if (s.shuffleReadBytes() > 0) {
+      long current = conf.count("spark.sql.shuffle.partitions").orElse(200);
+      fix = (target < current && s.numTasks() <= current
+          ? "fewer shuffle partitions: spark.sql.shuffle.partitions=" + target + " (now " + current + ")"
+          : "fewer partitions: " + s.numTasks() + " tasks is more than spark.sql.shuffle.partitions="
+              + current + ", so the query's repartition(n) sets them: use repartition(" + target + ")")
+          + (conf.bool("spark.sql.adaptive.enabled", true)
+              && conf.bool("spark.sql.adaptive.coalescePartitions.enabled", true)
+              ? ", or a larger spark.sql.adaptive.advisoryPartitionSizeInBytes for AQE to coalesce them"
+              : ", or let AQE coalesce them: spark.sql.adaptive.enabled=true and "
+                  + "spark.sql.adaptive.coalescePartitions.enabled=true");
     } else {
-      fix = "fewer partitions: coalesce(" + target + ") or a lower numSlices/partition count where the "
-          + "data is created";
+      long current = conf.sizeBytes("spark.sql.files.maxPartitionBytes").orElse(128L << 20);
+      fix = "fewer, larger input splits: spark.sql.files.maxPartitionBytes=" + Math.max(256, 2 * (current >> 20))
+          + "m (now " + (current >> 20) + "m) and compact the small files, or coalesce(" + target
+          + ") after reading";
     }
     ctx.report(ctx.finding(Scope.stage(s))
         .message(Units.count(s.succeededTasks()) + " tasks with median " + Units.duration(median)

@@ -8,6 +8,7 @@ import io.sparkadvisor.findings.Finding;
 import io.sparkadvisor.findings.Scope;
 import io.sparkadvisor.model.AdvisorEvent;
 import io.sparkadvisor.model.AppState;
+import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.StageStats;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,17 @@ final class RuleHarness {
 
   RuleHarness submit(int stageId, String name, int numTasks) {
     app.stageSubmitted(new AdvisorEvent.StageSubmitted(stageId, 0, name, numTasks, 1_000_000, null, null, -1));
+    return this;
+  }
+
+  /** A stage of SQL query {@code executionId}, whose session changed {@code sessionConf}. */
+  RuleHarness submitSql(int stageId, String name, int numTasks, long executionId,
+      Map<String, String> sessionConf) {
+    PlanNode plan = PlanNode.empty();
+    app.queryStarted(new AdvisorEvent.SqlStart(executionId, name, 1_000_000, () -> plan, Map::of), plan,
+        sessionConf);
+    app.stageSubmitted(new AdvisorEvent.StageSubmitted(stageId, 0, name, numTasks, 1_000_000, null, null,
+        executionId));
     return this;
   }
 

@@ -17,8 +17,16 @@ class StageRulesTest {
     private final RuleHarness h = new RuleHarness();
 
     private void run(long diskPerTask) {
+      runSql(diskPerTask, false);
+    }
+
+    private void runSql(long diskPerTask, boolean sql) {
       DiskSpill rule = new DiskSpill(h.options("DiskSpill"));
-      h.submit(1, "sortBy at Etl.java:3", 10);
+      if (sql) {
+        h.submitSql(1, "save at Etl.java:3", 10, 4, Map.of("spark.sql.shuffle.partitions", "50"));
+      } else {
+        h.submit(1, "sortBy at Etl.java:3", 10);
+      }
       for (int p = 0; p < 10; p++) {
         h.end(Tasks.task(1, p, 1_000).spill(4 * diskPerTask, diskPerTask).shuffleRead(5 * MB));
       }
@@ -27,15 +35,22 @@ class StageRulesTest {
 
     @Test
     void firesAt100MbWithRatioAndFix() {
-      h.conf("spark.sql.shuffle.partitions", "200");
       run(10 * MB);
       Finding f = h.fires();
       assertThat(f.evidence()).containsEntry("diskSpillBytes", 100 * MB)
           .containsEntry("memorySpillBytes", 400 * MB).containsEntry("shuffleReadBytes", 50 * MB);
       assertThat(f.message()).contains("100 MB to disk", "400 MB in memory", "2x the stage's shuffle read");
-      assertThat(f.fix()).contains("spark.sql.shuffle.partitions=600 (now 200)",
-          "spark.sql.adaptive.advisoryPartitionSizeInBytes=21m");
+      // An RDD shuffle: SQL settings would do nothing, the partition count is in the code.
+      assertThat(f.fix()).contains("use 30 partitions instead of 10").doesNotContain("spark.sql");
       assertThat(f.costMillis()).isEqualTo(1_000);
+    }
+
+    @Test
+    void aSqlStageGetsTheSessionsShufflePartitions() {
+      h.conf("spark.sql.shuffle.partitions", "200");
+      runSql(10 * MB, true);
+      assertThat(h.fires().fix()).contains("spark.sql.shuffle.partitions=150 (now 50)",
+          "spark.sql.adaptive.advisoryPartitionSizeInBytes=21m");
     }
 
     @Test
@@ -87,7 +102,7 @@ class StageRulesTest {
 
     private void run(int tasks, long ms) {
       TinyTasks rule = new TinyTasks(h.options("TinyTasks"));
-      h.submit(1, "count at Etl.java:3", tasks);
+      h.submitSql(1, "count at Etl.java:3", tasks, 2, Map.of("spark.sql.shuffle.partitions", "2000"));
       for (int p = 0; p < tasks; p++) {
         h.end(Tasks.task(1, p, ms).runTime(ms / 2).shuffleRead(1_000));
       }
@@ -100,7 +115,16 @@ class StageRulesTest {
       Finding f = h.fires();
       assertThat(f.evidence()).containsEntry("tasks", 1_000).containsEntry("overheadMs", 20_000L);
       assertThat(f.message()).contains("1,000 tasks with median 40 ms");
-      assertThat(f.fix()).contains("spark.sql.shuffle.partitions=200");
+      assertThat(f.fix()).contains("spark.sql.shuffle.partitions=200 (now 2000)",
+          "spark.sql.adaptive.advisoryPartitionSizeInBytes");
+    }
+
+    @Test
+    void anRddStageIsToldToCoalesce() {
+      TinyTasks rule = new TinyTasks(h.options("TinyTasks"));
+      h.submit(1, "count at Etl.java:3", 2_000).endMany(1, 0, 2_000, 5);
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      assertThat(h.fires().fix()).contains("coalesce(").doesNotContain("spark.sql");
     }
 
     @Test
@@ -130,7 +154,7 @@ class StageRulesTest {
       rule.onStageCompleted(h.complete(1, null), h.context(rule));
       Finding f = h.fires();
       assertThat(f.message()).contains("3 task attempts failed (2 x exception java.io.IOException, "
-          + "1 x out of memory), first: 'disk full'; retries succeeded");
+          + "1 x out of memory), e.g. 'disk full'; retries succeeded");
       assertThat(f.evidence()).containsEntry("failedAttempts", 3).containsEntry("failedTimeMs", 5_500L)
           .containsEntry("reasons", Map.of("exception java.io.IOException", 2, "out of memory", 1));
       assertThat(f.costMillis()).isEqualTo(5_500);
@@ -182,6 +206,21 @@ class StageRulesTest {
     void quietUnder100Mb() {
       run(25 * MB - 1);
       h.quiet();
+    }
+
+    @Test
+    void aBroadcastBuildSideGetsTheBroadcastFix() {
+      LargeCollect rule = new LargeCollect(h.options("LargeCollect"));
+      h.app.stageSubmitted(new io.sparkadvisor.model.AdvisorEvent.StageSubmitted(1, 0, "run at Fut.java:1", 4,
+          1, "r-1", "broadcast exchange (runId r-1)", 3));
+      for (int p = 0; p < 4; p++) {
+        h.end(Tasks.task(1, p, 100).result(50 * MB));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      Finding f = h.fires();
+      assertThat(f.message()).startsWith("a broadcast join collected 200 MB");
+      assertThat(f.fix()).contains("spark.sql.autoBroadcastJoinThreshold");
+      assertThat(f.costMillis()).isEqualTo(2_000);
     }
 
     @Test

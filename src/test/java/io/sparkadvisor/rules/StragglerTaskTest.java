@@ -38,6 +38,16 @@ class StragglerTaskTest {
   }
 
   @Test
+  void aSpeculativeCopyIsNotAStraggler() {
+    StragglerTask rule = new StragglerTask(h.options("StragglerTask"));
+    h.submit(3, "s", 10);
+    h.start(Tasks.task(3, 9, 0).launchedAt(T0).speculative());
+    h.endMany(3, 0, 9, 2_000);
+    rule.onStageRunning(h.running(3), T0 + 120_000, h.context(rule));
+    h.quiet();
+  }
+
+  @Test
   void waitsForHalfTheTasks() {
     StragglerTask rule = new StragglerTask(h.options("StragglerTask"));
     StageStats s = stage(4);

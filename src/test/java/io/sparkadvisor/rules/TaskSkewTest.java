@@ -90,6 +90,30 @@ class TaskSkewTest {
   }
 
   @Test
+  void aSlowTaskThatReadFarMoreIsCalledDataSkewEvenUnder256Mb() {
+    TaskSkew rule = rule();
+    h.submit(1, "s", 10);
+    for (int p = 0; p < 9; p++) {
+      h.end(Tasks.task(1, p, 1_000).shuffleRead(1L << 20));
+    }
+    h.end(Tasks.task(1, 9, 20_000).shuffleRead(100L << 20));
+    rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    assertThat(h.fires().fix()).contains("skewed on the shuffle key");
+  }
+
+  @Test
+  void aSlowTaskThatReadAsMuchAsTheOthersIsNotCalledDataSkew() {
+    TaskSkew rule = rule();
+    h.submit(1, "s", 10);
+    for (int p = 0; p < 9; p++) {
+      h.end(Tasks.task(1, p, 1_000).shuffleRead(10L << 20));
+    }
+    h.end(Tasks.task(1, 9, 20_000).shuffleRead(11L << 20));
+    rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    assertThat(h.fires().fix()).contains("read 11 MB, close to the median 10 MB").doesNotContain("salt");
+  }
+
+  @Test
   void quietWhenTheLargestReadIsUnder256Mb() {
     TaskSkew rule = rule();
     h.submit(1, "s", 10);

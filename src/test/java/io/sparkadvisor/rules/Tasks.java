@@ -19,6 +19,7 @@ final class Tasks {
   long duration = 100;
   long gettingResultTime;
   boolean killed;
+  boolean speculative;
   FailureKind failure;
   String failureDetail = "";
   String failureMessage;
@@ -89,6 +90,11 @@ final class Tasks {
     return this;
   }
 
+  Tasks speculative() {
+    speculative = true;
+    return this;
+  }
+
   Tasks launchedAt(long time) {
     launch = time;
     return this;
@@ -96,7 +102,7 @@ final class Tasks {
 
   AdvisorEvent.TaskStart start() {
     return new AdvisorEvent.TaskStart(stageId, attempt, taskId, index, partition, launch, executor, host,
-        false);
+        speculative);
   }
 
   AdvisorEvent.TaskEnd end() {
