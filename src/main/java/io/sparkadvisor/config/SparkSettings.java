@@ -55,6 +55,15 @@ public final class SparkSettings {
     return values.containsKey(key);
   }
 
+  /**
+   * The value as it may be printed in a finding, redacted when the key or value is sensitive, or
+   * {@code dflt} (what Spark uses when it is unset) when it is not set.
+   */
+  public String shown(String key, String dflt) {
+    String v = values.get(key);
+    return v == null ? dflt : redactor.value(key, v);
+  }
+
   /** {@code key=value} as it may be printed, redacted when the key or value is sensitive. */
   public String display(String key) {
     String v = values.get(key);

@@ -35,7 +35,7 @@ public final class AqeDisabled implements Rule {
       return;
     }
     String where = q.modifiedConfigs().containsKey(KEY) ? "the session's SQL conf" : "the application's conf";
-    String partitions = effective.get("spark.sql.shuffle.partitions").orElse("200");
+    String partitions = effective.shown("spark.sql.shuffle.partitions", "200");
     ctx.report(ctx.finding(Scope.query(q))
         .samePlaceAs("application")
         .message("adaptive query execution is off (" + effective.display(KEY) + " in " + where

@@ -40,7 +40,7 @@ public final class DiskSpill implements Rule {
     }
     int factor = (int) Math.max(2, Math.min(8, base > 0 ? Math.ceil(disk / (double) base) + 1 : 2));
     SparkSettings conf = ctx.spark(s);
-    String memory = "spark.executor.memory (now " + conf.get("spark.executor.memory").orElse("unset, 1g") + ")";
+    String memory = "spark.executor.memory (now " + conf.shown("spark.executor.memory", "unset, 1g") + ")";
     long morePartitions = (long) Math.max(1, s.numTasks()) * factor;
     String fix;
     if (s.executionId() < 0) {
@@ -51,7 +51,7 @@ public final class DiskSpill implements Rule {
       long partitions = conf.count("spark.sql.shuffle.partitions").orElse(200);
       long advisory = conf.sizeBytes("spark.sql.adaptive.advisoryPartitionSizeInBytes").orElse(64L << 20);
       fix = "give each task less data: spark.sql.shuffle.partitions=" + Math.max(partitions, s.numTasks()) * factor
-          + " (now " + partitions + ")" + (conf.bool("spark.sql.adaptive.enabled", true)
+          + " (now " + conf.shown("spark.sql.shuffle.partitions", "200") + ")" + (conf.bool("spark.sql.adaptive.enabled", true)
               ? ", or with AQE spark.sql.adaptive.advisoryPartitionSizeInBytes="
                   + Math.max(1, (advisory >> 20) / factor) + "m" : "")
           + "; or more memory per task: " + memory;

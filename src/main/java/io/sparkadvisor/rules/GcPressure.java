@@ -25,8 +25,9 @@ public final class GcPressure implements Rule {
     if (gc < minGcTimeMs || run <= 0 || gc < minGcRatio * run) {
       return;
     }
-    String memory = ctx.spark().get("spark.executor.memory").orElse("unset, 1g");
-    String cores = ctx.spark().get("spark.executor.cores").map(c -> " (now " + c + ")").orElse("");
+    String memory = ctx.spark().shown("spark.executor.memory", "unset, 1g");
+    String cores = ctx.spark().isSet("spark.executor.cores")
+        ? " (now " + ctx.spark().shown("spark.executor.cores", "") + ")" : "";
     ctx.report(ctx.finding(Scope.stage(s))
         .message("GC took " + Units.duration(gc) + ", " + Units.percent(gc / (double) run)
             + " of " + Units.duration(run) + " executor run time across "

@@ -35,7 +35,7 @@ public final class IdleCores implements Rule {
     boolean dynamic = ctx.spark().bool("spark.dynamicAllocation.enabled", false);
     String fix = dynamic
         ? "dynamic allocation is on but executors stayed: lower spark.dynamicAllocation.executorIdleTimeout (now "
-            + ctx.spark().get("spark.dynamicAllocation.executorIdleTimeout").orElse("60s")
+            + ctx.spark().shown("spark.dynamicAllocation.executorIdleTimeout", "60s")
             + ") and spark.dynamicAllocation.minExecutors; executors holding shuffle data or cached blocks "
             + "are kept until spark.dynamicAllocation.shuffleTracking.timeout and "
             + "spark.dynamicAllocation.cachedExecutorIdleTimeout (both unbounded by default); and look for "

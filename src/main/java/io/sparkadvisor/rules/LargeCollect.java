@@ -27,13 +27,12 @@ public final class LargeCollect implements Rule {
     // A broadcast join's build side is collected to the driver the same way, in a job Spark
     // describes as "broadcast exchange (runId ...)".
     boolean broadcast = s.description() != null && s.description().startsWith("broadcast exchange");
-    String limit = ctx.spark().get("spark.driver.maxResultSize").orElse("1g");
+    String limit = ctx.spark().shown("spark.driver.maxResultSize", "1g");
     long shipMs = s.resultBytes() * 1_000 / TRANSFER_BYTES_PER_SECOND;
     long costMs = Math.max(s.resultFetchMs(), shipMs);
     String fix = broadcast
         ? "the build side of a broadcast join is too large to broadcast: lower "
-            + "spark.sql.autoBroadcastJoinThreshold (now " + ctx.spark(s).get("spark.sql.autoBroadcastJoinThreshold")
-                .orElse("10m") + ") or drop the broadcast hint, so Spark shuffles both sides instead"
+            + "spark.sql.autoBroadcastJoinThreshold (now " + ctx.spark(s).shown("spark.sql.autoBroadcastJoinThreshold", "10m") + ") or drop the broadcast hint, so Spark shuffles both sides instead"
         : "keep the data distributed: write it out (df.write...) or aggregate/limit before the "
             + "action; toLocalIterator() streams one partition at a time, take(n) fetches a sample";
     ctx.report(ctx.finding(Scope.stage(s))

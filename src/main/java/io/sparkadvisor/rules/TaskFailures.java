@@ -54,7 +54,7 @@ public final class TaskFailures implements Rule {
   }
 
   private static String fix(FailureGroup top, RuleContext ctx) {
-    String memory = ctx.spark().get("spark.executor.memory").orElse("unset, 1g");
+    String memory = ctx.spark().shown("spark.executor.memory", "unset, 1g");
     return switch (top.kind()) {
       case OUT_OF_MEMORY -> "tasks ran out of heap: raise spark.executor.memory (now " + memory
           + "), or use more partitions so each task holds less (spark.sql.shuffle.partitions)";

@@ -44,9 +44,10 @@ public final class TinyTasks implements Rule {
     } else if (s.shuffleReadBytes() > 0) {
       long current = conf.count("spark.sql.shuffle.partitions").orElse(200);
       fix = (target < current && s.numTasks() <= current
-          ? "fewer shuffle partitions: spark.sql.shuffle.partitions=" + target + " (now " + current + ")"
+          ? "fewer shuffle partitions: spark.sql.shuffle.partitions=" + target + " (now "
+              + conf.shown("spark.sql.shuffle.partitions", "200") + ")"
           : "fewer partitions: " + s.numTasks() + " tasks is more than spark.sql.shuffle.partitions="
-              + current + ", so the query's repartition(n) sets them: use repartition(" + target + ")")
+              + conf.shown("spark.sql.shuffle.partitions", "200") + ", so the query's repartition(n) sets them: use repartition(" + target + ")")
           + (conf.bool("spark.sql.adaptive.enabled", true)
               && conf.bool("spark.sql.adaptive.coalescePartitions.enabled", true)
               ? ", or a larger spark.sql.adaptive.advisoryPartitionSizeInBytes for AQE to coalesce them"
@@ -55,7 +56,7 @@ public final class TinyTasks implements Rule {
     } else {
       long current = conf.sizeBytes("spark.sql.files.maxPartitionBytes").orElse(128L << 20);
       fix = "fewer, larger input splits: spark.sql.files.maxPartitionBytes=" + Math.max(256, 2 * (current >> 20))
-          + "m (now " + (current >> 20) + "m) and compact the small files, or coalesce(" + target
+          + "m (now " + conf.shown("spark.sql.files.maxPartitionBytes", "128m") + ") and compact the small files, or coalesce(" + target
           + ") after reading";
     }
     ctx.report(ctx.finding(Scope.stage(s))

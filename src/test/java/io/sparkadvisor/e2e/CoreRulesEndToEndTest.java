@@ -121,6 +121,19 @@ class CoreRulesEndToEndTest {
   }
 
   @Test
+  void theSameStageInALoopIsLoggedOnceAndCounted() throws Exception {
+    sc.setJobGroup("loop", "tiny tasks in a loop", false);
+    for (int k = 0; k < 3; k++) {
+      assertThat(sc.parallelize(range(1_200), 1_200).count()).isEqualTo(1_200L);
+    }
+    log.awaitFinding("TinyTasks", "job group 'loop'");
+    sleep(1_000); // the advisor has long processed the later stages by now
+    assertThat(log.findings("TinyTasks")).filteredOn(l -> l.message().contains("job group 'loop'")).hasSize(1);
+    assertThat(Sessions.readFindings(findingsFile)).filteredOn(n -> n.at("/scope/jobGroup").asText().equals("loop"))
+        .hasSize(1);
+  }
+
+  @Test
   void taskFailuresAreGroupedByException() throws Exception {
     sc.setJobGroup("failures", "flaky tasks", false);
     long n = sc.parallelize(range(8), 8).map(i -> {

@@ -93,7 +93,7 @@ final class RuleHarness {
   }
 
   RuleContext context(Rule rule) {
-    SparkSettings spark = SparkSettings.of(conf);
+    SparkSettings spark = io.sparkadvisor.config.AdvisorConfig.from(conf).spark();
     RuleInfo info = rule.info();
     return new RuleContext() {
       @Override

@@ -84,6 +84,14 @@ class StageRulesTest {
     }
 
     @Test
+    void printedSettingsHonourSparkRedaction() {
+      h.conf("spark.executor.memory", "4g").conf("spark.redaction.regex", "(?i)memory");
+      run(1_500, 10_000);
+      assertThat(h.fires().fix()).contains("spark.executor.memory (now *********(redacted))")
+          .doesNotContain("4g");
+    }
+
+    @Test
     void quietUnderTheRatio() {
       run(1_400, 10_000);
       h.quiet();
