@@ -26,7 +26,7 @@ class DiskSpillEndToEndTest {
       sc.setJobGroup("spill", "sort with little memory", false);
       assertThat(Workloads.sortRandomRecords(sc, 1_000_000)).isEqualTo(1_000_000L);
       LogCapture.Line line = log.awaitFinding("DiskSpill", "job group 'spill'");
-      assertThat(line.message()).contains("to disk", "shuffle read", "spark.sql.shuffle.partitions=");
+      assertThat(line.message()).contains("to disk", "shuffle read", "use 16 partitions instead of 8");
       JsonNode f = Sessions.finding(findings, "DiskSpill", "spill");
       assertThat(f.at("/evidence/diskSpillBytes").asLong()).isGreaterThanOrEqualTo(100L << 20);
       assertThat(f.at("/evidence/memorySpillBytes").asLong())
