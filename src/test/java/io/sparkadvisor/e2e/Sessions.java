@@ -65,13 +65,31 @@ final class Sessions {
     return out;
   }
 
-  /** The JSON finding of {@code rule} whose scope has job group {@code group}. */
+  /**
+   * The JSON finding of {@code rule} whose scope has job group {@code group}. The log line comes
+   * first and the file line just after it, so this waits up to 10 s for the file to have it.
+   */
   static JsonNode finding(Path file, String rule, String group) {
-    return readFindings(file).stream()
-        .filter(n -> n.path("rule").asText().equals(rule))
-        .filter(n -> group == null || n.path("scope").path("jobGroup").asText().equals(group))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no " + rule + " finding for job group " + group + " in "
-            + readFindings(file)));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      JsonNode hit = readFindings(file).stream()
+          .filter(n -> n.path("rule").asText().equals(rule))
+          .filter(n -> group == null || n.path("scope").path("jobGroup").asText().equals(group))
+          .findFirst()
+          .orElse(null);
+      if (hit != null) {
+        return hit;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("no " + rule + " finding for job group " + group + " in "
+            + readFindings(file));
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
   }
 }
