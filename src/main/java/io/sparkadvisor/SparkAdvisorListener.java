@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
 public final class SparkAdvisorListener extends SparkListener {
   private static final Logger LOG = LoggerFactory.getLogger(SparkAdvisorListener.class);
 
+  /** The advisor of the running application, for {@link SparkAdvisorQueryListener}. */
+  private static final java.util.concurrent.atomic.AtomicReference<SparkAdvisorListener> CURRENT =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   private final AdvisorEngine engine;
   private final EventCapture capture;
   private final AdvisorMetrics metrics;
@@ -77,12 +81,27 @@ public final class SparkAdvisorListener extends SparkListener {
       capture = new EventCapture(engine::offer);
       shutdownTimeoutMillis = config.shutdownTimeoutMillis();
       engine.start();
+      CURRENT.set(this);
       LOG.info("spark-advisor {} watching this application with {} rules: {}", version(),
           rules.activeRuleIds().size(), String.join(", ", rules.activeRuleIds()));
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("spark-advisor: failed to start ({}); the advisor is off and the job runs as usual",
           e.toString(), e);
       throw new UnsupportedOperationException("spark-advisor could not start", e);
+    }
+  }
+
+  /** The advisor watching the running application, or null. */
+  static SparkAdvisorListener current() {
+    return CURRENT.get();
+  }
+
+  /** A QueryExecution handed over by {@link SparkAdvisorQueryListener}; on Spark's thread. */
+  void queryExecuted(org.apache.spark.sql.execution.QueryExecution qe) {
+    try {
+      capture.queryExecuted(qe);
+    } catch (Throwable t) {
+      engine.captureFailed(t);
     }
   }
 
@@ -192,6 +211,7 @@ public final class SparkAdvisorListener extends SparkListener {
    */
   @Override
   public void onApplicationEnd(SparkListenerApplicationEnd e) {
+    CURRENT.compareAndSet(this, null);
     try {
       engine.finish(capture.appEnd(e), shutdownTimeoutMillis);
     } catch (Throwable t) {

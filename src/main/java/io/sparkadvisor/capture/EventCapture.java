@@ -95,8 +95,11 @@ public final class EventCapture {
 
   public void stageCompleted(SparkListenerStageCompleted e) {
     StageInfo s = e.stageInfo();
+    // One pass over the metrics the stage updated (tens in a SQL stage, none in an RDD stage).
+    long[][] sql = Scala.sqlMetrics(s.accumulables());
     sink.accept(new AdvisorEvent.StageCompleted(s.stageId(), s.attemptNumber(),
-        Scala.longOr(s.completionTime(), System.currentTimeMillis()), Scala.stringOr(s.failureReason(), null)));
+        Scala.longOr(s.completionTime(), System.currentTimeMillis()), Scala.stringOr(s.failureReason(), null),
+        sql[0], sql[1]));
   }
 
   public void taskStart(SparkListenerTaskStart e) {
@@ -170,6 +173,13 @@ public final class EventCapture {
   public void other(SparkListenerEvent e) {
     if (sqlAvailable) {
       SqlEvents.capture(e, sink);
+    }
+  }
+
+  /** A QueryExecution from the query execution listener: its estimates, for whichever query it ran. */
+  public void queryExecuted(org.apache.spark.sql.execution.QueryExecution qe) {
+    if (sqlAvailable && qe != null) {
+      sink.accept(new AdvisorEvent.SqlEstimates(SqlEvents.estimates(qe)));
     }
   }
 

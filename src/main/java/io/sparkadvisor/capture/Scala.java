@@ -59,6 +59,41 @@ public final class Scala {
     return out;
   }
 
+  /**
+   * The SQL metrics among a stage's accumulables (those Spark marks with the "sql" metadata), as
+   * {@code {ids, values}} with the driver's running totals.
+   */
+  public static long[][] sqlMetrics(scala.collection.Map<Object, org.apache.spark.scheduler.AccumulableInfo> accumulables) {
+    if (accumulables == null || accumulables.isEmpty()) {
+      return new long[][] {new long[0], new long[0]};
+    }
+    long[] ids = new long[accumulables.size()];
+    long[] values = new long[ids.length];
+    int n = 0;
+    scala.collection.Iterator<org.apache.spark.scheduler.AccumulableInfo> it = accumulables.valuesIterator();
+    while (it.hasNext() && n < ids.length) {
+      org.apache.spark.scheduler.AccumulableInfo a = it.next();
+      if (a != null && "sql".equals(stringOr(a.metadata(), null)) && a.value().isDefined()
+          && a.value().get() instanceof Long v) {
+        ids[n] = a.id();
+        values[n++] = v;
+      }
+    }
+    return new long[][] {java.util.Arrays.copyOf(ids, n), java.util.Arrays.copyOf(values, n)};
+  }
+
+  /** A Seq[(Long, Long)] of accumulator id and value as {@code {ids, values}}. */
+  public static long[][] longPairs(scala.collection.Iterable<Tuple2<Object, Object>> pairs) {
+    List<Tuple2<Object, Object>> list = list(pairs);
+    long[] ids = new long[list.size()];
+    long[] values = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = ((Number) list.get(i)._1()).longValue();
+      values[i] = ((Number) list.get(i)._2()).longValue();
+    }
+    return new long[][] {ids, values};
+  }
+
   /** An Option[Long] (erased to Option of Object) as a long, or {@code dflt} when empty. */
   public static long longOr(Option<Object> option, long dflt) {
     return option != null && option.isDefined() ? ((Number) option.get()).longValue() : dflt;

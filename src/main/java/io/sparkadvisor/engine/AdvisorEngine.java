@@ -174,15 +174,39 @@ public final class AdvisorEngine implements Runnable {
     } else if (e instanceof AdvisorEvent.StageCompleted c) {
       StageStats stage = state.stageCompleted(c);
       rules.stageCompleted(stage);
+      SqlQuery q = stage.executionId() >= 0 ? state.query(stage.executionId()) : null;
+      if (q != null) {
+        rules.queryProgress(q, stage);
+      }
     } else if (e instanceof AdvisorEvent.JobStart j) {
       SqlQuery first = state.jobStarted(j);
       if (first != null) {
         rules.queryRunning(first);
       }
     } else if (e instanceof AdvisorEvent.SqlStart s) {
-      state.queryStarted(s, plan(s), modifiedConfigs(s));
+      state.queryStarted(s, plan(s.executionId(), s.plan()), modifiedConfigs(s));
+      state.queryEstimated(s.executionId(), estimates(s.estimates()));
+    } else if (e instanceof AdvisorEvent.SqlPlanUpdate u) {
+      SqlQuery q = state.queryReplanned(u.executionId(), plan(u.executionId(), u.plan()));
+      if (q != null) {
+        rules.queryProgress(q, null);
+      }
+    } else if (e instanceof AdvisorEvent.SqlDriverMetrics m) {
+      SqlQuery q = state.queryMetricsPosted(m);
+      if (q != null) {
+        rules.queryProgress(q, null);
+      }
+    } else if (e instanceof AdvisorEvent.SqlEstimates s) {
+      state.estimatesArrived(estimates(s.estimates()));
     } else if (e instanceof AdvisorEvent.SqlEnd s) {
-      state.queryEnded(s);
+      SqlQuery known = state.query(s.executionId());
+      if (known != null && !known.plan().name().isEmpty()) { // planned, so the estimates are computed
+        state.queryEstimated(s.executionId(), estimates(s.estimates()));
+      }
+      SqlQuery q = state.queryEnded(s);
+      if (q != null) {
+        rules.queryEnded(q);
+      }
     } else if (e instanceof AdvisorEvent.ExecutorAdded a) {
       state.executorAdded(a);
     } else if (e instanceof AdvisorEvent.ExecutorRemoved r) {
@@ -193,16 +217,25 @@ public final class AdvisorEngine implements Runnable {
     // JobEnd carries nothing the model needs yet.
   }
 
-  private PlanNode plan(AdvisorEvent.SqlStart s) {
+  private PlanNode plan(long executionId, java.util.function.Supplier<PlanNode> plan) {
     try {
-      return s.plan().get();
+      return plan.get();
     } catch (RuntimeException | LinkageError ex) {
       if (!planFailureLogged) {
         planFailureLogged = true;
         LOG.warn("spark-advisor: could not read the plan of SQL query {} ({}); plan rules skip such "
-            + "queries, the rest goes on", s.executionId(), ex.toString());
+            + "queries, the rest goes on (logged once)", executionId, ex.toString());
       }
       return PlanNode.empty();
+    }
+  }
+
+  /** The optimizer's estimates are a bonus: a plan shape they cannot be read from goes without. */
+  private static Map<String, PlanNode.Estimate> estimates(AdvisorEvent.Estimates estimates) {
+    try {
+      return estimates.get();
+    } catch (RuntimeException | LinkageError ex) {
+      return Map.of();
     }
   }
 

@@ -172,6 +172,18 @@ public final class RuleRunner {
     }
   }
 
+  public void queryProgress(SqlQuery query, StageStats stage) {
+    for (Slot s : slots) {
+      run(s, () -> s.rule.onQueryProgress(query, stage, s));
+    }
+  }
+
+  public void queryEnded(SqlQuery query) {
+    for (Slot s : slots) {
+      run(s, () -> s.rule.onQueryEnded(query, s));
+    }
+  }
+
   public void applicationEnd() {
     for (Slot s : slots) {
       run(s, () -> s.rule.onApplicationEnd(app, s));

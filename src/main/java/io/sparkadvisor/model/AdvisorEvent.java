@@ -30,9 +30,17 @@ public sealed interface AdvisorEvent {
   record StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
       String jobGroup, String description, long executionId) implements AdvisorEvent {}
 
-  /** {@code failureReason} is null for a stage that succeeded. */
-  record StageCompleted(int stageId, int attempt, long completionTime, String failureReason)
-      implements AdvisorEvent {}
+  /**
+   * {@code failureReason} is null for a stage that succeeded. {@code sqlMetricIds} and
+   * {@code sqlMetricValues} are the SQL metrics the stage's tasks updated, with the driver's totals.
+   */
+  record StageCompleted(int stageId, int attempt, long completionTime, String failureReason,
+      long[] sqlMetricIds, long[] sqlMetricValues) implements AdvisorEvent {
+
+    public StageCompleted(int stageId, int attempt, long completionTime, String failureReason) {
+      this(stageId, attempt, completionTime, failureReason, new long[0], new long[0]);
+    }
+  }
 
   record TaskStart(int stageId, int attempt, long taskId, int index, int partition, long launchTime,
       String executorId, String host, boolean speculative) implements AdvisorEvent {}
@@ -66,10 +74,47 @@ public sealed interface AdvisorEvent {
   /**
    * A SQL execution started. The plan and the session's changed SQL conf are converted on the
    * advisor's thread, not Spark's: the suppliers close over Spark's immutable objects.
+   * {@code estimates} reads the optimizer's size estimates when the query's QueryExecution was
+   * still at hand; it returns an empty map otherwise.
    */
   record SqlStart(long executionId, String description, long time, Supplier<PlanNode> plan,
-      Supplier<Map<String, String>> modifiedConfigs) implements AdvisorEvent {}
+      Supplier<Map<String, String>> modifiedConfigs, Estimates estimates) implements AdvisorEvent {
 
-  /** {@code error} is null or empty for a success. */
-  record SqlEnd(long executionId, long time, String error) implements AdvisorEvent {}
+    public SqlStart(long executionId, String description, long time, Supplier<PlanNode> plan,
+        Supplier<Map<String, String>> modifiedConfigs) {
+      this(executionId, description, time, plan, modifiedConfigs, Estimates.NONE);
+    }
+  }
+
+  /** AQE re-planned a running query; the new plan is summarized on the advisor's thread. */
+  record SqlPlanUpdate(long executionId, Supplier<PlanNode> plan) implements AdvisorEvent {}
+
+  /** Metric values the driver posted for a query (file listing, broadcast build, writes). */
+  record SqlDriverMetrics(long executionId, long[] ids, long[] values) implements AdvisorEvent {}
+
+  /**
+   * {@code error} is null or empty for a success. {@code estimates} reads the optimizer's
+   * estimates from the QueryExecution the end event carried, for queries that ended before the
+   * advisor saw them start with one.
+   */
+  record SqlEnd(long executionId, long time, String error, Estimates estimates) implements AdvisorEvent {
+
+    public SqlEnd(long executionId, long time, String error) {
+      this(executionId, time, error, Estimates.NONE);
+    }
+  }
+
+  /**
+   * Estimates from a QueryExecution that came without its execution id (through the query
+   * execution listener); they are keyed by join signature, which finds their query.
+   */
+  record SqlEstimates(Estimates estimates) implements AdvisorEvent {}
+
+  /**
+   * The optimizer's size estimates of the joins in a query, keyed by
+   * {@link PlanNode#joinSignature()}, read lazily on the advisor's thread.
+   */
+  interface Estimates extends Supplier<Map<String, PlanNode.Estimate>> {
+    Estimates NONE = Map::of;
+  }
 }

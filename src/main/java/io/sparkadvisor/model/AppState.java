@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -92,6 +93,10 @@ public final class AppState {
     }
     s.completed(e);
     completedStages.put(k, s);
+    SqlQuery q = s.executionId() >= 0 ? query(s.executionId()) : null;
+    if (q != null) {
+      q.metricsUpdated(e.sqlMetricIds(), e.sqlMetricValues());
+    }
     totals.stageCompleted(e.failureReason() != null);
     return s;
   }
@@ -122,6 +127,51 @@ public final class AppState {
     SqlQuery q = new SqlQuery(e.executionId(), e.description(), e.time(), plan, modified);
     activeQueries.put(e.executionId(), q);
     return q;
+  }
+
+  /** AQE re-planned the query; returns it, or null when the query is unknown. */
+  public SqlQuery queryReplanned(long executionId, PlanNode plan) {
+    SqlQuery q = query(executionId);
+    if (q != null) {
+      q.replanned(plan);
+    }
+    return q;
+  }
+
+  /** The driver posted metric values for the query; returns it, or null when unknown. */
+  public SqlQuery queryMetricsPosted(AdvisorEvent.SqlDriverMetrics e) {
+    SqlQuery q = query(e.executionId());
+    if (q != null) {
+      q.metricsUpdated(e.ids(), e.values());
+    }
+    return q;
+  }
+
+  /** The optimizer's join estimates became known for the query. */
+  public void queryEstimated(long executionId, Map<String, PlanNode.Estimate> estimates) {
+    SqlQuery q = query(executionId);
+    if (q != null && !estimates.isEmpty()) {
+      q.estimatesKnown(estimates);
+    }
+  }
+
+  /**
+   * Estimates whose query is not named: they go to the queries with joins of the same signature.
+   * Adding estimates already known changes nothing, so a QueryExecution seen twice is harmless.
+   */
+  public void estimatesArrived(Map<String, PlanNode.Estimate> estimates) {
+    if (estimates.isEmpty()) {
+      return;
+    }
+    for (Map<Long, SqlQuery> queries : List.of(activeQueries, endedQueries)) {
+      for (SqlQuery q : queries.values()) {
+        boolean mine = q.plan().anyMatch(n -> n.kind().isJoin() && estimates.containsKey(n.joinSignature()))
+            || q.initialPlan().anyMatch(n -> n.kind().isJoin() && estimates.containsKey(n.joinSignature()));
+        if (mine) {
+          q.estimatesKnown(estimates);
+        }
+      }
+    }
   }
 
   public SqlQuery queryEnded(AdvisorEvent.SqlEnd e) {

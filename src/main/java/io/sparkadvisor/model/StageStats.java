@@ -27,6 +27,7 @@ public final class StageStats {
   private String description;
   private long executionId = -1;
   private boolean completed;
+  private long[] sqlMetricIds = new long[0];
 
   private int succeeded;
   private int failed;
@@ -81,6 +82,8 @@ public final class StageStats {
     completed = true;
     completionTime = e.completionTime();
     failureReason = e.failureReason();
+    sqlMetricIds = e.sqlMetricIds().clone();
+    java.util.Arrays.sort(sqlMetricIds);
     running.clear();
   }
 
@@ -202,6 +205,19 @@ public final class StageStats {
 
   public String description() {
     return description;
+  }
+
+  /**
+   * True when the operator's metrics were updated by this stage's tasks: the operator ran here.
+   * Known once the stage completed.
+   */
+  public boolean ran(PlanNode operator) {
+    for (long id : operator.metrics().values()) {
+      if (java.util.Arrays.binarySearch(sqlMetricIds, id) >= 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public long executionId() {

@@ -24,5 +24,15 @@ public final class BuiltInRules {
       new Entry(TinyTasks.class, TinyTasks::new),
       new Entry(TaskFailures.class, TaskFailures::new),
       new Entry(LargeCollect.class, LargeCollect::new),
-      new Entry(IdleCores.class, IdleCores::new));
+      new Entry(IdleCores.class, IdleCores::new),
+      new Entry(MissingBroadcastJoin.class, MissingBroadcastJoin::new),
+      new Entry(OversizedBroadcast.class, OversizedBroadcast::new),
+      new Entry(NestedLoopJoin.class, NestedLoopJoin::new),
+      new Entry(CartesianProduct.class, CartesianProduct::new),
+      new Entry(SinglePartitionExchange.class, SinglePartitionExchange::new),
+      new Entry(JoinExplosion.class, JoinExplosion::new),
+      new Entry(SmallFilesRead.class, SmallFilesRead::new),
+      new Entry(SmallFilesWritten.class, SmallFilesWritten::new),
+      new Entry(SkewedJoin.class, SkewedJoin::new),
+      new Entry(MissingPartitionFilter.class, MissingPartitionFilter::new));
 }

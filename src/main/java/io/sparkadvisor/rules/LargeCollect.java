@@ -4,6 +4,7 @@ import io.sparkadvisor.config.RuleOptions;
 import io.sparkadvisor.findings.Scope;
 import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
+import io.sparkadvisor.model.SqlQuery;
 import io.sparkadvisor.model.StageStats;
 
 /** An action that pulled a large result into the driver's memory. */
@@ -38,7 +39,7 @@ public final class LargeCollect implements Rule {
     ctx.report(ctx.finding(Scope.stage(s))
         .message((broadcast ? "a broadcast join collected " : "the action sent ") + Units.bytes(s.resultBytes())
             + " of serialized results from " + s.succeededTasks() + " tasks to the driver "
-            + "(spark.driver.maxResultSize=" + limit + ")")
+            + "(spark.driver.maxResultSize=" + limit + ")" + query(s, ctx))
         .cost(costMs, Units.bytes(s.resultBytes()) + " held in driver memory; ~" + Units.duration(costMs)
             + " to ship it through the driver (at ~100 MB/s, or as measured)")
         .fix(fix)
@@ -46,6 +47,28 @@ public final class LargeCollect implements Rule {
         .evidence("tasks", s.succeededTasks())
         .evidence("fetchMs", s.resultFetchMs())
         .evidence("broadcast", broadcast)
+        .evidence("rows", rows(s, ctx))
         .build());
+  }
+
+  /** The SQL query behind the action and the rows its plan returned, when known. */
+  private static String query(StageStats s, RuleContext ctx) {
+    SqlQuery q = s.executionId() >= 0 ? ctx.app().query(s.executionId()) : null;
+    if (q == null) {
+      return "";
+    }
+    long rows = q.rows(q.plan());
+    return "; SQL query " + q.executionId() + (q.description().isEmpty() ? "" : " '" + clip(q.description()) + "'")
+        + (rows >= 0 ? " returned " + Units.count(rows) + " rows" : "");
+  }
+
+  private static long rows(StageStats s, RuleContext ctx) {
+    SqlQuery q = s.executionId() >= 0 ? ctx.app().query(s.executionId()) : null;
+    return q == null ? -1 : q.rows(q.plan());
+  }
+
+  private static String clip(String text) {
+    String one = text.replaceAll("\\s+", " ").trim();
+    return one.length() <= 80 ? one : one.substring(0, 77) + "...";
   }
 }

@@ -20,6 +20,17 @@ public interface Rule {
   /** A SQL query's first job started: its plan is known and it is about to do the work. */
   default void onQueryRunning(SqlQuery query, RuleContext ctx) {}
 
+  /**
+   * A SQL query learned more: one of its stages completed ({@code stage} set, with the metric
+   * totals of the operators that ran in it), the driver posted metric values, or AQE re-planned it
+   * ({@code stage} null). Rules whose evidence is complete at this point report here, before the
+   * query ends.
+   */
+  default void onQueryProgress(SqlQuery query, StageStats stage, RuleContext ctx) {}
+
+  /** A SQL query ended, successfully or not; its plan and metrics are final. */
+  default void onQueryEnded(SqlQuery query, RuleContext ctx) {}
+
   /** The application ended; the model holds its totals. */
   default void onApplicationEnd(AppState app, RuleContext ctx) {}
 

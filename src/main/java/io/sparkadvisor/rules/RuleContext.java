@@ -22,6 +22,11 @@ public interface RuleContext {
     return q == null ? spark() : spark().overlay(q.modifiedConfigs());
   }
 
+  /** The settings a SQL query ran with: the application's conf overlaid with its session's changes. */
+  default SparkSettings spark(SqlQuery query) {
+    return spark().overlay(query.modifiedConfigs());
+  }
+
   /** The whole application, read-only by convention. */
   AppState app();
 

@@ -1,0 +1,77 @@
+package io.sparkadvisor.rules;
+
+import io.sparkadvisor.config.RuleOptions;
+import io.sparkadvisor.findings.Severity;
+import io.sparkadvisor.findings.Units;
+import io.sparkadvisor.model.OperatorKind;
+import io.sparkadvisor.model.PlanNode;
+import io.sparkadvisor.model.SqlQuery;
+import io.sparkadvisor.model.StageStats;
+
+/**
+ * A scan of a partitioned table that reads every one of many partitions because no partition
+ * filter reached it. Judged when the driver has listed the partitions, before the scan runs.
+ */
+@RuleInfo(id = "MissingPartitionFilter", severity = Severity.WARN,
+    summary = "A scan of a partitioned table reads all of its partitions: no partition filter reached it")
+public final class MissingPartitionFilter implements Rule {
+  private final long minPartitions;
+
+  public MissingPartitionFilter(RuleOptions o) {
+    minPartitions = o.count("minPartitions", 100);
+  }
+
+  @Override
+  public void onQueryProgress(SqlQuery q, StageStats stage, RuleContext ctx) {
+    check(q, ctx);
+  }
+
+  @Override
+  public void onQueryEnded(SqlQuery q, RuleContext ctx) {
+    check(q, ctx);
+  }
+
+  private void check(SqlQuery q, RuleContext ctx) {
+    for (PlanNode scan : q.plan().findAll(n -> n.kind() == OperatorKind.FILE_SCAN)) {
+      long partitions = q.metric(scan, "number of partitions read");
+      String filters = scan.metadata().get("PartitionFilters");
+      if (partitions < minPartitions || filters == null || prunes(filters)) {
+        continue;
+      }
+      long bytes = q.metric(scan, "size of files read");
+      long files = q.metric(scan, "number of files read");
+      long costMs = Plans.transferMillis(Math.max(0, bytes));
+      ctx.report(Plans.at(ctx, q, scan)
+          .message(scan.label() + ": reads all " + Units.count(partitions) + " partitions"
+              + (files >= 0 ? " (" + Units.count(files) + " files, " + Units.bytes(Math.max(0, bytes)) + ")" : "")
+              + ": no partition filter reached the scan (PartitionFilters: " + filters + ")")
+          .cost(costMs, "~" + Units.coreTime(costMs) + " of task time reading every partition (at ~100 MB/s)")
+          .fix("filter on the partition column itself, with a literal or a subquery the optimizer can push "
+              + "down (WHERE dt >= '2026-11-01'), not on a value derived from it after the read (a UDF, a cast "
+              + "or a function of the column); if the whole table is really needed, ignore this or raise "
+              + "spark.advisor.rule.MissingPartitionFilter.minPartitions")
+          .evidence("operator", scan.label())
+          .evidence("partitions", partitions)
+          .evidence("files", files)
+          .evidence("bytes", bytes)
+          .build());
+    }
+  }
+
+  /** True when a partition filter prunes: anything beyond Spark's own isnotnull(column) checks. */
+  static boolean prunes(String filters) {
+    String inner = filters.trim();
+    if (inner.startsWith("[") && inner.endsWith("]")) {
+      inner = inner.substring(1, inner.length() - 1).trim();
+    }
+    if (inner.isEmpty()) {
+      return false;
+    }
+    for (String f : inner.split(",\\s*(?![^()]*\\))")) {
+      if (!f.trim().startsWith("isnotnull(")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
