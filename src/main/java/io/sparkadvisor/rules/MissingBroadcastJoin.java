@@ -164,7 +164,7 @@ public final class MissingBroadcastJoin implements Rule {
     ctx.report(Plans.at(ctx, q, join)
         .message(join.label() + " (" + type + "): " + (s.estimated() ? "estimated" : "shuffled") + " sides "
             + Units.bytes(s.left()) + " (left) and " + Units.bytes(s.right()) + " (right); the "
-            + (leftSmall ? "left" : "right") + " side " + small + " is " + Units.bytes(s.small())
+            + (leftSmall ? "left" : "right") + " side" + (small.startsWith("the ") ? "" : " " + small) + " is " + Units.bytes(s.small())
             + ", " + (s.small() > 0 ? Units.times(s.large() / (double) s.small()) + " smaller" : "empty")
             + " and could be broadcast, but " + why)
         .cost(costMs, "~" + Units.coreTime(costMs) + " of task time shuffling and sorting the "
