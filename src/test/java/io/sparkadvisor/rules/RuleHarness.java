@@ -63,6 +63,32 @@ final class RuleHarness {
     return this;
   }
 
+  /** A SQL query with {@code plan}, and the metric values its driver posted. */
+  io.sparkadvisor.model.SqlQuery query(long executionId, String description, PlanNode plan,
+      Map<String, String> sessionConf, Map<Long, Long> driverMetrics) {
+    app.queryStarted(new AdvisorEvent.SqlStart(executionId, description, 1_000_000, () -> plan, Map::of), plan,
+        sessionConf);
+    long[] ids = driverMetrics.keySet().stream().mapToLong(Long::longValue).toArray();
+    long[] values = java.util.Arrays.stream(ids).map(driverMetrics::get).toArray();
+    app.queryMetricsPosted(new AdvisorEvent.SqlDriverMetrics(executionId, ids, values));
+    return app.query(executionId);
+  }
+
+  /** A stage of SQL query {@code executionId} whose plan the query already has. */
+  RuleHarness submitForQuery(int stageId, int numTasks, long executionId) {
+    app.stageSubmitted(new AdvisorEvent.StageSubmitted(stageId, 0, "stage " + stageId, numTasks, 1_000_000,
+        null, null, executionId));
+    return this;
+  }
+
+  /** Completes the stage with the SQL metric totals of the operators that ran in it. */
+  StageStats completeWithMetrics(int stageId, Map<Long, Long> metrics) {
+    assertThat(tasks).as("fixture has tasks").isPositive();
+    long[] ids = metrics.keySet().stream().mapToLong(Long::longValue).toArray();
+    long[] values = java.util.Arrays.stream(ids).map(metrics::get).toArray();
+    return app.stageCompleted(new AdvisorEvent.StageCompleted(stageId, 0, 2_000_000, null, ids, values));
+  }
+
   RuleHarness start(Tasks t) {
     app.taskStarted(t.start());
     return this;
