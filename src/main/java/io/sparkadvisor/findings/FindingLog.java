@@ -16,11 +16,13 @@ public final class FindingLog {
   /** A place's first finding, how often it was seen and the cost of all sightings. */
   public static final class Entry {
     private final Finding first;
+    private String lastOccurrence;
     private int count = 1;
     private long totalCostMillis;
 
     Entry(Finding first) {
       this.first = first;
+      this.lastOccurrence = first.scope().occurrence();
       this.totalCostMillis = first.costMillis();
     }
 
@@ -51,10 +53,16 @@ public final class FindingLog {
     };
   }
 
-  /** Returns true when the finding was new at its place and so was emitted. */
+  /**
+   * Returns true when the finding was new at its place and so was emitted. The same finding in the
+   * same run of its place (a query judged at a stage boundary and again at its end) is ignored.
+   */
   public boolean report(Finding f) {
-    total++;
     Entry e = places.get(f.dedupKey());
+    if (e != null && e.lastOccurrence.equals(f.scope().occurrence())) {
+      return false;
+    }
+    total++;
     if (e == null) {
       places.put(f.dedupKey(), new Entry(f));
       for (FindingSink s : sinks) {
@@ -63,6 +71,7 @@ public final class FindingLog {
       return true;
     }
     e.count++;
+    e.lastOccurrence = f.scope().occurrence();
     e.totalCostMillis += f.costMillis();
     for (FindingSink s : sinks) {
       s.repeated(f, e.count);

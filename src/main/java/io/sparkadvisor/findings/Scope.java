@@ -79,6 +79,19 @@ public record Scope(Kind kind, int stageId, int attempt, String callSite, String
     };
   }
 
+  /**
+   * Which run of the place this is: a stage attempt, a SQL execution, the application. A rule may
+   * see the same evidence again in the same run (at a stage boundary, then at the query's end);
+   * that is not a repeat of the finding.
+   */
+  public String occurrence() {
+    return switch (kind) {
+      case STAGE -> "stage:" + stageId + "." + attempt;
+      case QUERY -> "query:" + executionId;
+      case APPLICATION -> "application";
+    };
+  }
+
   static String clip(String s) {
     String oneLine = s.replaceAll("\\s+", " ").trim();
     return oneLine.length() <= MAX_TEXT ? oneLine : oneLine.substring(0, MAX_TEXT - 3) + "...";

@@ -162,11 +162,13 @@ public final class SqlQuery {
    */
   public long rows(PlanNode node) {
     PlanNode source = rowSource(node);
-    if (source == null) {
-      return -1;
-    }
-    return metric(source, source.kind() == OperatorKind.SHUFFLE_EXCHANGE
-        && source.metricId("number of output rows") < 0 ? "shuffle records written" : "number of output rows");
+    return source == null ? -1 : metric(source, rowMetric(source));
+  }
+
+  /** The metric that counts a row source's rows (see {@link #rowSource}). */
+  public static String rowMetric(PlanNode source) {
+    return source.kind() == OperatorKind.SHUFFLE_EXCHANGE && source.metricId("number of output rows") < 0
+        ? "shuffle records written" : "number of output rows";
   }
 
   /**

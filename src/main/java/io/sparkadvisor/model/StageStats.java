@@ -220,6 +220,12 @@ public final class StageStats {
     return false;
   }
 
+  /** True when this stage's tasks updated the operator's metric called {@code metricName}. */
+  public boolean updated(PlanNode operator, String metricName) {
+    long id = operator.metricId(metricName);
+    return id >= 0 && java.util.Arrays.binarySearch(sqlMetricIds, id) >= 0;
+  }
+
   public long executionId() {
     return executionId;
   }

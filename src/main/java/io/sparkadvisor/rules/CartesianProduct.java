@@ -29,8 +29,9 @@ public final class CartesianProduct extends PairwiseJoinRule {
     }
     PlanNode left = SqlQuery.rowSource(join.children().get(0));
     PlanNode right = SqlQuery.rowSource(join.children().get(1));
-    boolean leftHere = left != null && stage.ran(left);
-    boolean rightHere = right != null && stage.ran(right);
+    // An exchange's rows are written by the stage before; the reading stage updates only its read metrics.
+    boolean leftHere = left != null && stage.updated(left, SqlQuery.rowMetric(left));
+    boolean rightHere = right != null && stage.updated(right, SqlQuery.rowMetric(right));
     double product = (double) leftRows * rightRows;
     if (leftHere && rightHere) {
       return product / Math.max(1, stage.numTasks());
@@ -44,7 +45,7 @@ public final class CartesianProduct extends PairwiseJoinRule {
 
   @Override
   String fix(PlanNode join) {
-    return "add the missing join condition (a CROSS JOIN or a join whose condition Spark cannot use as a "
+    return "add the missing join condition (a CROSS JOIN, or a join whose condition Spark cannot use as a "
         + "key); if every pair is really wanted, filter both sides first and broadcast the small one: "
         + "crossJoin(broadcast(small)) or /*+ BROADCAST(small) */";
   }

@@ -3,6 +3,7 @@ package io.sparkadvisor.rules;
 import io.sparkadvisor.config.RuleOptions;
 import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
+import io.sparkadvisor.model.OperatorKind;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
 import io.sparkadvisor.model.StageStats;
@@ -42,7 +43,9 @@ public final class JoinExplosion implements Rule {
   }
 
   private static java.util.List<PlanNode> joins(SqlQuery q) {
-    return q.plan().findAll(n -> n.kind().isJoin() && n.children().size() == 2);
+    // Keyless joins (nested loop, cartesian) have rules of their own.
+    return q.plan().findAll(n -> (n.kind().isShuffleJoin() || n.kind() == OperatorKind.BROADCAST_HASH_JOIN)
+        && n.children().size() == 2);
   }
 
   private void check(SqlQuery q, PlanNode join, StageStats stage, RuleContext ctx) {
@@ -63,8 +66,8 @@ public final class JoinExplosion implements Rule {
             + Units.count(out - larger) + " extra rows for every later operator")
         .fix("the join key" + (keys.isEmpty() || keys.equals("[]") ? "" : " " + keys) + " repeats on both sides, so "
             + "matches multiply: deduplicate or aggregate one side to one row per key before joining "
-            + "(dropDuplicates, groupBy), add the key column the condition is missing, and look for null or "
-            + "placeholder keys ('', 0, 'unknown') shared by many rows")
+            + "(dropDuplicates, groupBy), add the key column the condition is missing, and look for "
+            + "placeholder keys ('', 0, 'unknown', -1) shared by many rows")
         .evidence("operator", join.label())
         .evidence("outputRows", out)
         .evidence("leftRows", left)

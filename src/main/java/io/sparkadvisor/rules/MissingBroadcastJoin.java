@@ -134,9 +134,9 @@ public final class MissingBroadcastJoin implements Rule {
     String hint = "/*+ BROADCAST(" + (small.startsWith("the ") ? "<small table>" : small) + ") */ or broadcast(df)";
     if (!canBuild(join.joinType(), leftSmall)) {
       why = "a " + type + " cannot broadcast its " + (leftSmall ? "left" : "right") + " side";
-      fix = "rewrite so the small side " + small + " is the one this join type can broadcast ("
-          + (leftSmall ? "swap the sides: a RIGHT OUTER join broadcasts the left side" : "an inner join or a LEFT OUTER join with it on the right")
-          + "), or at least avoid sorting the large side: /*+ SHUFFLE_HASH(" + (small.startsWith("the ") ? "<small table>" : small) + ") */";
+      fix = "the join type keeps every row of " + small + ", so it cannot be broadcast; avoid sorting the large "
+          + "side instead: /*+ SHUFFLE_HASH(" + (small.startsWith("the ") ? "<small table>" : small) + ") */ builds "
+          + "a hash table of the small side (or spark.sql.join.preferSortMergeJoin=false)";
     } else if (threshold < 0) {
       why = conf.display(Plans.BROADCAST_THRESHOLD) + " switches broadcast joins off";
       fix = hint + " on " + small + ", or " + Plans.BROADCAST_THRESHOLD + "=" + suggestedThreshold(s.small())

@@ -46,9 +46,9 @@ public final class MissingPartitionFilter implements Rule {
               + (files >= 0 ? " (" + Units.count(files) + " files, " + Units.bytes(Math.max(0, bytes)) + ")" : "")
               + ": no partition filter reached the scan (PartitionFilters: " + filters + ")")
           .cost(costMs, "~" + Units.coreTime(costMs) + " of task time reading every partition (at ~100 MB/s)")
-          .fix("filter on the partition column itself, with a literal or a subquery the optimizer can push "
-              + "down (WHERE dt >= '2026-11-01'), not on a value derived from it after the read (a UDF, a cast "
-              + "or a function of the column); if the whole table is really needed, ignore this or raise "
+          .fix("add a condition on the partition columns alone (WHERE dt >= '2026-11-01'); pruning fails when "
+              + "it is ORed with a condition on a data column, goes through a Python UDF or a non-deterministic "
+              + "function, or is applied after cache()/persist(); if the whole table is really needed, raise "
               + "spark.advisor.rule.MissingPartitionFilter.minPartitions")
           .evidence("operator", scan.label())
           .evidence("partitions", partitions)

@@ -18,6 +18,7 @@ public final class NestedLoopJoin extends PairwiseJoinRule {
   String fix(PlanNode join) {
     return "give the join an equality condition so Spark can hash or sort-merge it: a condition with only "
         + "<, >, BETWEEN, OR or a function of both sides forces a nested loop. For a range join, add an "
-        + "equality on a coarse bucket of the range (e.g. floor(ts / 3600) on both sides) besides the range";
+        + "equality on a coarse bucket (e.g. floor(ts / 3600)), exploding each interval into every bucket it "
+        + "overlaps, and keep the range condition besides";
   }
 }

@@ -66,8 +66,9 @@ abstract class PairwiseJoinRule implements Rule {
     long costMs = stage == null ? 0 : stage.sumDurationMs();
     ctx.report(Plans.at(ctx, q, join)
         .message(join.label() + (join.joinType().isEmpty() ? "" : " (" + join.joinType() + ")") + ": "
-            + String.format(java.util.Locale.ROOT, "%.3g", pairs) + " candidate row pairs, each tested against the "
-            + "join condition, from inputs of " + Units.count(left) + " x " + Units.count(right) + " rows"
+            + String.format(java.util.Locale.ROOT, "%.3g", pairs) + " candidate row pairs"
+            + (kind == OperatorKind.BROADCAST_NESTED_LOOP_JOIN ? ", each tested against the join condition" : "")
+            + ", from inputs of " + Units.count(left) + " x " + Units.count(right) + " rows"
             + (pairs == (double) left * right ? "" : " (as read: each input re-read for every partition of the other)")
             + (out >= 0 ? "; " + Units.count(out) + " rows matched" : ""))
         .cost(costMs, costMs > 0 ? "~" + Units.coreTime(costMs) + " of task time in the stage that ran it"

@@ -62,8 +62,9 @@ public final class SinglePartitionExchange implements Rule {
         fix = "limit earlier and smaller, or use sample()/take(n); a large LIMIT gathers every row into one task";
       } else if (ex.detail().contains("REPARTITION")) {
         what = "repartition(1)";
-        fix = "do the heavy work at full parallelism and reduce partitions only at the end with coalesce(n) "
-            + "(no shuffle), or write with more files";
+        fix = "keep the heavy work at full parallelism: drop repartition(1), or apply it only to the final, "
+            + "small result (aggregate or filter first); coalesce(1) is worse, it runs the whole stage before it "
+            + "in one task";
       } else if (consumer != null && consumer.kind() == OperatorKind.AGGREGATE) {
         what = "a global aggregate whose partial step does not shrink the data (e.g. collect_list, DISTINCT)";
         fix = "group by a key first, or aggregate in two steps so the single final task receives few rows";

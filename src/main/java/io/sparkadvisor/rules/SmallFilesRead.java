@@ -53,7 +53,7 @@ public final class SmallFilesRead implements Rule {
           .cost(costMs, "~" + Units.coreTime(costMs) + " of file open and listing overhead (at ~10 ms per file) on "
               + "every read, and one task per few files")
           .fix("compact the input into files of 128 MB to 1 GB (rewrite it with repartition(n) or coalesce(n), "
-              + "or OPTIMIZE for Delta and Iceberg tables) and fix the writer that produces them (see SmallFilesWritten); "
+              + "OPTIMIZE for Delta, the rewrite_data_files procedure for Iceberg) and fix the writer that produces them (see SmallFilesWritten); "
               + "until then spark.sql.files.maxPartitionBytes=256m packs more " + format + " files into each task")
           .evidence("operator", scan.label())
           .evidence("files", files)

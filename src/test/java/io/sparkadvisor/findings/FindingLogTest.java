@@ -56,6 +56,25 @@ class FindingLogTest {
   }
 
   @Test
+  void aQueryJudgedAgainInTheSameRunIsNotARepeat() {
+    Recording sink = new Recording();
+    FindingLog log = new FindingLog(List.of(sink), 100);
+    Scope first = new Scope(Scope.Kind.QUERY, -1, -1, "", null, "daily join", 7);
+    Scope again = new Scope(Scope.Kind.QUERY, -1, -1, "", null, "daily join", 7);
+    Scope nextRun = new Scope(Scope.Kind.QUERY, -1, -1, "", null, "daily join", 12);
+    assertThat(log.report(finding("JoinExplosion", first, 1_000))).isTrue();
+    // At a stage boundary and again at the query's end: the same run, neither logged nor counted.
+    assertThat(log.report(finding("JoinExplosion", again, 1_000))).isFalse();
+    assertThat(log.ranked().get(0).count()).isEqualTo(1);
+    // The same query run again in a loop is a repeat.
+    assertThat(log.report(finding("JoinExplosion", nextRun, 1_000))).isFalse();
+    assertThat(log.ranked().get(0).count()).isEqualTo(2);
+    assertThat(sink.emitted).hasSize(1);
+    assertThat(sink.repeats).containsExactly(2);
+    assertThat(log.total()).isEqualTo(2);
+  }
+
+  @Test
   void placesAreCapped() {
     FindingLog log = new FindingLog(List.of(), 2);
     for (int i = 0; i < 5; i++) {
