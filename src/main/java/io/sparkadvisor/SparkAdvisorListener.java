@@ -63,7 +63,7 @@ public final class SparkAdvisorListener extends SparkListener {
     }
     try {
       List<String> warnings = new ArrayList<>(config.warnings());
-      AppState state = new AppState(config.maxRetainedStages(), config.maxRetainedStages());
+      AppState state = new AppState(config.maxRetainedStages(), config.maxRetainedQueries());
       metrics = new AdvisorMetrics(config.appName(), config.appId());
       List<FindingSink> sinks = new ArrayList<>(List.of(new LogSink(), metrics));
       if (config.findingsPath() != null) {

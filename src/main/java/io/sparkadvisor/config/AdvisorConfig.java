@@ -27,11 +27,12 @@ public final class AdvisorConfig {
   public static final String SUMMARY_ENABLED = PREFIX + "summary.enabled";
   public static final String QUEUE_CAPACITY = PREFIX + "queue.capacity";
   public static final String MAX_STAGES = PREFIX + "maxRetainedStages";
+  public static final String MAX_QUERIES = PREFIX + "maxRetainedQueries";
   public static final String LIVE_INTERVAL = PREFIX + "liveCheckInterval";
   public static final String SHUTDOWN_TIMEOUT = PREFIX + "shutdownTimeout";
 
   private static final Set<String> KNOWN_KEYS = Set.of(ENABLED, RULES_DISABLED, RULES_CUSTOM,
-      FINDINGS_PATH, SUMMARY_ENABLED, QUEUE_CAPACITY, MAX_STAGES, LIVE_INTERVAL, SHUTDOWN_TIMEOUT);
+      FINDINGS_PATH, SUMMARY_ENABLED, QUEUE_CAPACITY, MAX_STAGES, MAX_QUERIES, LIVE_INTERVAL, SHUTDOWN_TIMEOUT);
 
   private final boolean enabled;
   private final Set<String> disabledRules;
@@ -41,6 +42,7 @@ public final class AdvisorConfig {
   private final boolean summaryEnabled;
   private final int queueCapacity;
   private final int maxRetainedStages;
+  private final int maxRetainedQueries;
   private final long liveCheckIntervalMillis;
   private final long shutdownTimeoutMillis;
   private final SparkSettings spark;
@@ -58,6 +60,7 @@ public final class AdvisorConfig {
     this.summaryEnabled = bool(conf, SUMMARY_ENABLED, true, warns);
     this.queueCapacity = (int) positive(conf, QUEUE_CAPACITY, 32_768, Values::count, warns, 1 << 24);
     this.maxRetainedStages = (int) positive(conf, MAX_STAGES, 1_000, Values::count, warns, 1 << 20);
+    this.maxRetainedQueries = (int) positive(conf, MAX_QUERIES, 200, Values::count, warns, 1 << 20);
     this.liveCheckIntervalMillis =
         positive(conf, LIVE_INTERVAL, 1_000, Values::durationMillis, warns, 3_600_000);
     this.shutdownTimeoutMillis =
@@ -124,6 +127,11 @@ public final class AdvisorConfig {
 
   public int queueCapacity() {
     return queueCapacity;
+  }
+
+  /** Ended SQL queries whose plans and metrics are kept, for stages that finish after them. */
+  public int maxRetainedQueries() {
+    return maxRetainedQueries;
   }
 
   public int maxRetainedStages() {

@@ -45,7 +45,10 @@ public final class PlanEstimates {
       } else if (p instanceof QueryStageExec stage) {
         todo.push(stage.plan());
       }
-      if (p instanceof BaseJoinExec) {
+      // Only shuffle joins are judged on estimates; the planner computed their sides' statistics
+      // when it chose them, so reading them costs nothing.
+      if (p instanceof BaseJoinExec && (p.nodeName().startsWith("SortMergeJoin")
+          || p.nodeName().startsWith("ShuffledHashJoin"))) {
         PlanNode.Estimate e = estimate(p);
         if (e != null) {
           out.putIfAbsent(PlanNode.joinSignature(p.nodeName(), p.simpleString(maxFields)), e);
