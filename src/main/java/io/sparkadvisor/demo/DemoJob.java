@@ -8,7 +8,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A small job with the mistakes the advisor finds: a skewed stage, thousands of tiny tasks,
- * flaky tasks, and a SQL aggregation with adaptive execution switched off. It does not mention
+ * flaky tasks, a SQL aggregation with adaptive execution switched off, a join that should have
+ * been broadcast, and a window that funnels every row into one task. It does not mention
  * the advisor: attach it the way you would to any job,
  *
  * <pre>
@@ -52,6 +53,20 @@ public final class DemoJob {
       spark.conf().set("spark.sql.adaptive.enabled", "false");
       long groups = spark.range(0, 1_000_000).selectExpr("id % 100 AS k").groupBy("k").count().count();
       System.out.println("demo: SQL aggregation produced " + groups + " groups");
+      spark.conf().unset("spark.sql.adaptive.enabled");
+
+      sc.setJobGroup("demo-join", "a 1,000-row dimension joined by sort-merge: broadcast is off", false);
+      spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+      long joined = spark.range(0, 2_000_000).selectExpr("id", "id % 1000 AS k")
+          .join(spark.range(0, 1_000).selectExpr("id AS k", "CAST(id AS STRING) AS name"), "k").count();
+      System.out.println("demo: join produced " + joined + " rows");
+      spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
+
+      sc.setJobGroup("demo-window", "a row number over all rows, without PARTITION BY", false);
+      spark.sparkContext().setJobDescription("global row_number");
+      long top = spark.range(0, 1_500_000).selectExpr("id", "row_number() OVER (ORDER BY id) AS rn")
+          .selectExpr("max(rn)").first().getLong(0);
+      System.out.println("demo: window numbered " + top + " rows");
     } finally {
       spark.stop();
     }

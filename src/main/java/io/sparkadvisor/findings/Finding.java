@@ -19,9 +19,11 @@ public final class Finding {
   private final String fix;
   private final Map<String, Object> evidence;
   private final String place;
+  private final String occurrence;
 
   private Finding(Builder b) {
     this.place = b.place == null ? b.scope.shapeKey() : b.place;
+    this.occurrence = b.occurrence == null ? b.scope.occurrence() : b.occurrence;
     this.ruleId = b.ruleId;
     this.severity = b.severity;
     this.scope = b.scope;
@@ -80,6 +82,14 @@ public final class Finding {
     return ruleId + "|" + place;
   }
 
+  /**
+   * Which run of the place this finding is about; the same finding for the same run is not a
+   * repeat (see {@link FindingLog#report}).
+   */
+  public String occurrence() {
+    return occurrence;
+  }
+
   /** The log line: {@code [RuleId] where: evidence; cost ~...; fix: ... (docs/rules/RuleId.md)}. */
   public String render() {
     String line = "[" + ruleId + "] " + scope.where() + ": " + message
@@ -104,6 +114,7 @@ public final class Finding {
     private String fix;
     private final Map<String, Object> evidence = new LinkedHashMap<>();
     private String place;
+    private String occurrence;
 
     private Builder(String ruleId, Severity severity, Scope scope) {
       this.ruleId = Objects.requireNonNull(ruleId);
@@ -133,6 +144,15 @@ public final class Finding {
      */
     public Builder samePlaceAs(String place) {
       this.place = place;
+      return this;
+    }
+
+    /**
+     * Narrows "the same run" below the scope's: e.g. one task of a stage attempt, so that a second
+     * straggler in the same stage counts as a repeat rather than as the same sighting.
+     */
+    public Builder occurrence(String occurrence) {
+      this.occurrence = occurrence;
       return this;
     }
 

@@ -8,21 +8,24 @@ import java.util.Map;
 
 /**
  * Deduplicates findings and fans them out to the sinks. The first finding at a place goes to
- * every sink; the same finding at the same place again (the same stage shape in a loop) is counted
- * and its cost added, not logged again. Keeps at most {@code maxPlaces} places, oldest evicted.
+ * every sink; the same finding at the same place in a later run (the same stage shape or query in
+ * a loop) is counted and its cost added, not logged again; the same finding for the same run (a
+ * query judged at a stage boundary and again at its end) is ignored. Keeps at most
+ * {@code maxPlaces} places, oldest evicted.
  */
 public final class FindingLog {
 
   /** A place's first finding, how often it was seen and the cost of all sightings. */
   public static final class Entry {
     private final Finding first;
-    private String lastOccurrence;
+    /** The runs seen lately, so that a late re-check of an earlier, overlapping run is not a repeat. */
+    private final java.util.LinkedHashSet<String> recentRuns = new java.util.LinkedHashSet<>();
     private int count = 1;
     private long totalCostMillis;
 
     Entry(Finding first) {
       this.first = first;
-      this.lastOccurrence = first.scope().occurrence();
+      this.recentRuns.add(first.occurrence());
       this.totalCostMillis = first.costMillis();
     }
 
@@ -38,6 +41,8 @@ public final class FindingLog {
       return totalCostMillis;
     }
   }
+
+  private static final int RECENT_RUNS = 16;
 
   private final List<FindingSink> sinks;
   private final LinkedHashMap<String, Entry> places;
@@ -59,7 +64,7 @@ public final class FindingLog {
    */
   public boolean report(Finding f) {
     Entry e = places.get(f.dedupKey());
-    if (e != null && e.lastOccurrence.equals(f.scope().occurrence())) {
+    if (e != null && e.recentRuns.contains(f.occurrence())) {
       return false;
     }
     total++;
@@ -71,7 +76,10 @@ public final class FindingLog {
       return true;
     }
     e.count++;
-    e.lastOccurrence = f.scope().occurrence();
+    e.recentRuns.add(f.occurrence());
+    if (e.recentRuns.size() > RECENT_RUNS) {
+      e.recentRuns.remove(e.recentRuns.iterator().next());
+    }
     e.totalCostMillis += f.costMillis();
     for (FindingSink s : sinks) {
       s.repeated(f, e.count);

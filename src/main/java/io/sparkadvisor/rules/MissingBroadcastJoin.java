@@ -134,9 +134,13 @@ public final class MissingBroadcastJoin implements Rule {
     String hint = "/*+ BROADCAST(" + (small.startsWith("the ") ? "<small table>" : small) + ") */ or broadcast(df)";
     if (!canBuild(join.joinType(), leftSmall)) {
       why = "a " + type + " cannot broadcast its " + (leftSmall ? "left" : "right") + " side";
-      fix = "the join type keeps every row of " + small + ", so it cannot be broadcast; avoid sorting the large "
-          + "side instead: /*+ SHUFFLE_HASH(" + (small.startsWith("the ") ? "<small table>" : small) + ") */ builds "
-          + "a hash table of the small side (or spark.sql.join.preferSortMergeJoin=false)";
+      String table = small.startsWith("the ") ? "<small table>" : small;
+      fix = join.joinType().contains("Outer")
+          ? "the join type keeps every row of " + small + ", so it cannot be broadcast; avoid sorting the large "
+              + "side instead: /*+ SHUFFLE_HASH(" + table + ") */ builds a hash table of the small side (Spark 3.5+; "
+              + "or spark.sql.join.preferSortMergeJoin=false)"
+          : "a " + type + " can only build its right side: join " + table + " to the DISTINCT keys of the large side "
+              + "instead (an inner join, which can broadcast " + table + "), or filter the large side before the join";
     } else if (threshold < 0) {
       why = conf.display(Plans.BROADCAST_THRESHOLD) + " switches broadcast joins off";
       fix = hint + " on " + small + ", or " + Plans.BROADCAST_THRESHOLD + "=" + suggestedThreshold(s.small())

@@ -64,6 +64,7 @@ public final class StragglerTask implements Rule {
           : "spark.speculation=true (it is off) re-launches slow tasks on other executors; if partition " + t.partition()
               + " holds more data than the others, it is skew: salt or repartition the key";
       ctx.report(ctx.finding(Scope.stage(s))
+          .occurrence(Scope.stage(s).occurrence() + ":task" + t.taskId())
           .message(msg)
           .cost(elapsed - median, "~" + Units.duration(elapsed - median) + " of stage wall time so far")
           .fix(fix)

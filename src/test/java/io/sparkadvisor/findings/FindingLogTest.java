@@ -75,6 +75,20 @@ class FindingLogTest {
   }
 
   @Test
+  void aNarrowerOccurrenceMakesASecondSightingInTheSameRunARepeat() {
+    FindingLog log = new FindingLog(List.of(), 100);
+    Scope stage = stage(5, "save at Export.java:9");
+    Finding task1 = Finding.builder("StragglerTask", Severity.WARN, stage).occurrence("stage:5.0:task1")
+        .message("task 1 is slow").fix("speculation").build();
+    Finding task2 = Finding.builder("StragglerTask", Severity.WARN, stage).occurrence("stage:5.0:task2")
+        .message("task 2 is slow").fix("speculation").build();
+    assertThat(log.report(task1)).isTrue();
+    assertThat(log.report(task1)).isFalse();
+    assertThat(log.report(task2)).isFalse();
+    assertThat(log.ranked().get(0).count()).isEqualTo(2);
+  }
+
+  @Test
   void placesAreCapped() {
     FindingLog log = new FindingLog(List.of(), 2);
     for (int i = 0; i < 5; i++) {
