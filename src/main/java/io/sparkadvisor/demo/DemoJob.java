@@ -64,8 +64,8 @@ public final class DemoJob {
 
       sc.setJobGroup("demo-window", "a row number over all rows, without PARTITION BY", false);
       spark.sparkContext().setJobDescription("global row_number");
-      long top = spark.range(0, 1_500_000).selectExpr("id", "row_number() OVER (ORDER BY id) AS rn")
-          .selectExpr("max(rn)").first().getLong(0);
+      int top = spark.range(0, 1_500_000).selectExpr("id", "row_number() OVER (ORDER BY id) AS rn")
+          .selectExpr("max(rn)").first().getInt(0);
       System.out.println("demo: window numbered " + top + " rows");
     } finally {
       spark.stop();
