@@ -45,4 +45,25 @@ final class Events {
         duration - 20, 150_000_000L, 5, random.nextInt(50), 2_048, random.nextInt(1 << 20), 0, 0,
         random.nextInt(64 << 20), 1_000, 0, 0, random.nextInt(64 << 20), 1_000, 3, 1 << 20, 1_000);
   }
+
+  /**
+   * A completed SQL stage as Spark reports it: {@code sqlMetrics} SQL metrics of the operators that
+   * ran in it and {@code internal} task metric accumulators, with their totals.
+   */
+  static org.apache.spark.scheduler.SparkListenerStageCompleted sqlStageCompleted(int stage, int sqlMetrics, int internal) {
+    scala.collection.immutable.List<Object> none = scala.collection.immutable.List$.MODULE$.empty();
+    org.apache.spark.scheduler.StageInfo info = new org.apache.spark.scheduler.StageInfo(stage, 0, "stage " + stage, 200,
+        scala.collection.immutable.List$.MODULE$.empty(), none.map(x -> (Object) x), "", null,
+        scala.collection.immutable.List$.MODULE$.empty(), scala.Option.empty(), 0, false, 0);
+    for (int i = 0; i < sqlMetrics + internal; i++) {
+      boolean sql = i < sqlMetrics;
+      long id = 1_000L + i;
+      info.accumulables().put(id, new org.apache.spark.scheduler.AccumulableInfo(id,
+          scala.Option.apply(sql ? "number of output rows" : "internal.metrics.executorRunTime"), scala.Option.empty(),
+          scala.Option.apply((Object) Long.valueOf(123_456L + i)), !sql, true,
+          sql ? scala.Option.apply("sql") : scala.Option.empty()));
+    }
+    info.completionTime_$eq(scala.Option.apply((Object) 2_000_000L));
+    return new org.apache.spark.scheduler.SparkListenerStageCompleted(info);
+  }
 }

@@ -41,6 +41,7 @@ public class ListenerBenchmark {
   private SparkAdvisorListener listener;
   private SparkListenerTaskEnd[] ends;
   private SparkListenerTaskStart[] starts;
+  private org.apache.spark.scheduler.SparkListenerStageCompleted sqlStage;
   private EventCapture capture;
   private AdvisorEvent last;
   private int next;
@@ -58,6 +59,7 @@ public class ListenerBenchmark {
       starts[i] = Events.sparkTaskStart(i % 16, i, i);
     }
     capture = new EventCapture(e -> last = e);
+    sqlStage = Events.sqlStageCompleted(7, 60, 30);
   }
 
   @TearDown(Level.Trial)
@@ -77,6 +79,13 @@ public class ListenerBenchmark {
   @Benchmark
   public void onTaskStart() {
     listener.onTaskStart(starts[next++ & (EVENTS - 1)]);
+  }
+
+  /** Once per stage, not per task: copies the SQL metric totals of a stage with 60 of them. */
+  @Benchmark
+  public void captureSqlStageCompleted(Blackhole bh) {
+    capture.stageCompleted(sqlStage);
+    bh.consume(last);
   }
 
   @Benchmark
