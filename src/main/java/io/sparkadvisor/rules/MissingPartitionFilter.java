@@ -6,7 +6,6 @@ import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.OperatorKind;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
-import io.sparkadvisor.model.StageStats;
 
 /**
  * A scan of a partitioned table that reads every one of many partitions because no partition
@@ -14,7 +13,7 @@ import io.sparkadvisor.model.StageStats;
  */
 @RuleInfo(id = "MissingPartitionFilter", severity = Severity.WARN,
     summary = "A scan of a partitioned table reads all of its partitions: no partition filter reached it")
-public final class MissingPartitionFilter implements Rule {
+public final class MissingPartitionFilter extends QueryRule {
   private final long minPartitions;
 
   public MissingPartitionFilter(RuleOptions o) {
@@ -22,16 +21,7 @@ public final class MissingPartitionFilter implements Rule {
   }
 
   @Override
-  public void onQueryProgress(SqlQuery q, StageStats stage, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  @Override
-  public void onQueryEnded(SqlQuery q, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  private void check(SqlQuery q, RuleContext ctx) {
+  void check(SqlQuery q, RuleContext ctx) {
     for (PlanNode scan : q.plan().findAll(n -> n.kind() == OperatorKind.FILE_SCAN)) {
       long partitions = q.metric(scan, "number of partitions read");
       String filters = scan.metadata().get("PartitionFilters");

@@ -7,7 +7,6 @@ import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.OperatorKind;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
-import io.sparkadvisor.model.StageStats;
 
 /**
  * A broadcast exchange that is too big or too slow: the driver collects the whole relation, builds
@@ -15,7 +14,7 @@ import io.sparkadvisor.model.StageStats;
  */
 @RuleInfo(id = "OversizedBroadcast", severity = Severity.WARN,
     summary = "A broadcast join's build side is large or slow to collect and build")
-public final class OversizedBroadcast implements Rule {
+public final class OversizedBroadcast extends QueryRule {
   private final long minBytes;
   private final long minBuildMs;
 
@@ -25,16 +24,7 @@ public final class OversizedBroadcast implements Rule {
   }
 
   @Override
-  public void onQueryProgress(SqlQuery q, StageStats stage, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  @Override
-  public void onQueryEnded(SqlQuery q, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  private void check(SqlQuery q, RuleContext ctx) {
+  void check(SqlQuery q, RuleContext ctx) {
     for (PlanNode b : q.plan().findAll(n -> n.kind() == OperatorKind.BROADCAST_EXCHANGE)) {
       long size = q.metric(b, "data size");
       long collect = Math.max(0, q.metric(b, "time to collect"));

@@ -6,7 +6,6 @@ import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.OperatorKind;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
-import io.sparkadvisor.model.StageStats;
 
 /**
  * An exchange into a single partition that moves many rows: one task then does all the work after
@@ -14,7 +13,7 @@ import io.sparkadvisor.model.StageStats;
  */
 @RuleInfo(id = "SinglePartitionExchange", severity = Severity.WARN,
     summary = "An exchange funnels a large amount of data into a single partition")
-public final class SinglePartitionExchange implements Rule {
+public final class SinglePartitionExchange extends QueryRule {
   private final long minRows;
   private final long minBytes;
 
@@ -24,16 +23,7 @@ public final class SinglePartitionExchange implements Rule {
   }
 
   @Override
-  public void onQueryProgress(SqlQuery q, StageStats stage, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  @Override
-  public void onQueryEnded(SqlQuery q, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  private void check(SqlQuery q, RuleContext ctx) {
+  void check(SqlQuery q, RuleContext ctx) {
     if (q.isStreaming()) {
       return;
     }

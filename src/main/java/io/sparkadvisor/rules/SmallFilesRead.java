@@ -6,7 +6,6 @@ import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.OperatorKind;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
-import io.sparkadvisor.model.StageStats;
 
 /**
  * A file scan over many small files. Judged when the driver has listed the files, before the scan's
@@ -14,37 +13,23 @@ import io.sparkadvisor.model.StageStats;
  */
 @RuleInfo(id = "SmallFilesRead", severity = Severity.WARN,
     summary = "A file scan reads many files of a few megabytes or less")
-public final class SmallFilesRead implements Rule {
-  /** What opening, listing and scheduling one file costs, roughly, on object stores. */
-  static final long PER_FILE_MS = 10;
-
-  private final long minFiles;
-  private final long maxAverageBytes;
+public final class SmallFilesRead extends QueryRule {
+  private final SmallFiles small;
 
   public SmallFilesRead(RuleOptions o) {
-    minFiles = o.count("minFiles", 100);
-    maxAverageBytes = o.sizeBytes("maxAverageFileSize", 3L << 20);
+    small = SmallFiles.from(o);
   }
 
   @Override
-  public void onQueryProgress(SqlQuery q, StageStats stage, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  @Override
-  public void onQueryEnded(SqlQuery q, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  private void check(SqlQuery q, RuleContext ctx) {
+  void check(SqlQuery q, RuleContext ctx) {
     for (PlanNode scan : q.plan().findAll(n -> n.kind() == OperatorKind.FILE_SCAN)) {
       long files = q.metric(scan, "number of files read");
       long bytes = q.metric(scan, "size of files read");
-      if (files < minFiles || bytes < 0 || bytes / files >= maxAverageBytes) {
+      if (!small.matches(files, bytes)) {
         continue;
       }
       long average = bytes / files;
-      long costMs = files * PER_FILE_MS;
+      long costMs = files * SmallFiles.PER_FILE_MS;
       String format = scan.metadata().getOrDefault("Format", "the table's format");
       ctx.report(ctx.finding(io.sparkadvisor.findings.Scope.query(q))
           .samePlaceAs("scan|" + scan.label())

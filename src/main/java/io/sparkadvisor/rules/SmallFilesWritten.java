@@ -6,42 +6,30 @@ import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.OperatorKind;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
-import io.sparkadvisor.model.StageStats;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A write that produced many small files, judged when the driver posts the write's statistics. */
 @RuleInfo(id = "SmallFilesWritten", severity = Severity.WARN,
     summary = "A write produces many files of a few megabytes or less")
-public final class SmallFilesWritten implements Rule {
+public final class SmallFilesWritten extends QueryRule {
   private static final long TARGET_FILE_BYTES = 128L << 20;
   /** InsertIntoHadoopFsRelationCommand path, overwrite flag, then its partition columns. */
   private static final Pattern PARTITION_COLUMNS =
       Pattern.compile("Command [^,]*, (?:true|false), \\[([^\\]]+)\\]");
 
-  private final long minFiles;
-  private final long maxAverageBytes;
+  private final SmallFiles small;
 
   public SmallFilesWritten(RuleOptions o) {
-    minFiles = o.count("minFiles", 100);
-    maxAverageBytes = o.sizeBytes("maxAverageFileSize", 3L << 20);
+    small = SmallFiles.from(o);
   }
 
   @Override
-  public void onQueryProgress(SqlQuery q, StageStats stage, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  @Override
-  public void onQueryEnded(SqlQuery q, RuleContext ctx) {
-    check(q, ctx);
-  }
-
-  private void check(SqlQuery q, RuleContext ctx) {
+  void check(SqlQuery q, RuleContext ctx) {
     for (PlanNode write : q.plan().findAll(n -> n.kind() == OperatorKind.WRITE)) {
       long files = q.metric(write, "number of written files");
       long bytes = q.metric(write, "written output");
-      if (files < minFiles || bytes < 0 || bytes / files >= maxAverageBytes) {
+      if (!small.matches(files, bytes)) {
         continue;
       }
       long parts = Math.max(0, q.metric(write, "number of dynamic part"));
@@ -59,7 +47,7 @@ public final class SmallFilesWritten implements Rule {
             + ") before the write (about 128 MB per file), or /*+ REBALANCE */ with AQE to size them by "
             + "spark.sql.adaptive.advisoryPartitionSizeInBytes";
       }
-      long costMs = files * SmallFilesRead.PER_FILE_MS;
+      long costMs = files * SmallFiles.PER_FILE_MS;
       ctx.report(Plans.at(ctx, q, write)
           .message(writeLabel(write) + ": wrote " + Units.count(files) + " files of " + Units.bytes(bytes) + " in all, "
               + Units.bytes(average) + " per file on average" + (parts > 0 ? ", into " + Units.count(parts) + " partitions" : ""))
