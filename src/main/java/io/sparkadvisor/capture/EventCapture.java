@@ -171,7 +171,7 @@ public final class EventCapture {
    * when Spark SQL is on the classpath, so a core-only application loads none of them.
    */
   public void other(SparkListenerEvent e) {
-    if (sqlAvailable) {
+    if (sqlAvailable && !StreamEvents.capture(e, sink)) {
       SqlEvents.capture(e, sink);
     }
   }

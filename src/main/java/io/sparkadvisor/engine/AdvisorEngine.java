@@ -7,6 +7,7 @@ import io.sparkadvisor.model.AppState;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
 import io.sparkadvisor.model.StageStats;
+import io.sparkadvisor.model.StreamState;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -206,6 +207,15 @@ public final class AdvisorEngine implements Runnable {
       SqlQuery q = state.queryEnded(s);
       if (q != null) {
         rules.queryEnded(q);
+      }
+    } else if (e instanceof AdvisorEvent.StreamProgress p) {
+      rules.streamProgress(state.streamProgressed(p.batch()));
+    } else if (e instanceof AdvisorEvent.StreamStarted s) {
+      state.streamStarted(s);
+    } else if (e instanceof AdvisorEvent.StreamTerminated t) {
+      StreamState gone = state.streamTerminated(t);
+      if (gone != null) {
+        rules.streamTerminated(gone);
       }
     } else if (e instanceof AdvisorEvent.ExecutorAdded a) {
       state.executorAdded(a);

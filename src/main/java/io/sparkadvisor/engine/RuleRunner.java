@@ -9,6 +9,7 @@ import io.sparkadvisor.findings.Scope;
 import io.sparkadvisor.model.AppState;
 import io.sparkadvisor.model.SqlQuery;
 import io.sparkadvisor.model.StageStats;
+import io.sparkadvisor.model.StreamState;
 import io.sparkadvisor.rules.BuiltInRules;
 import io.sparkadvisor.rules.Rule;
 import io.sparkadvisor.rules.RuleContext;
@@ -181,6 +182,18 @@ public final class RuleRunner {
   public void queryEnded(SqlQuery query) {
     for (Slot s : slots) {
       run(s, () -> s.rule.onQueryEnded(query, s));
+    }
+  }
+
+  public void streamProgress(StreamState stream) {
+    for (Slot s : slots) {
+      run(s, () -> s.rule.onStreamProgress(stream, s));
+    }
+  }
+
+  public void streamTerminated(StreamState stream) {
+    for (Slot s : slots) {
+      run(s, () -> s.rule.onStreamTerminated(stream, s));
     }
   }
 

@@ -10,7 +10,7 @@ import io.sparkadvisor.model.StageStats;
 public record Scope(Kind kind, int stageId, int attempt, String callSite, String jobGroup,
     String description, long executionId) {
 
-  public enum Kind { STAGE, QUERY, APPLICATION }
+  public enum Kind { STAGE, QUERY, STREAM, APPLICATION }
 
   private static final int MAX_TEXT = 120;
 
@@ -21,6 +21,11 @@ public record Scope(Kind kind, int stageId, int attempt, String callSite, String
 
   public static Scope query(SqlQuery q) {
     return new Scope(Kind.QUERY, -1, -1, "", null, q.description(), q.executionId());
+  }
+
+  /** A streaming query: its name (or id) in {@code description}, its id in {@code callSite}. */
+  public static Scope stream(io.sparkadvisor.model.StreamState s) {
+    return new Scope(Kind.STREAM, -1, -1, s.id(), null, s.name(), -1);
   }
 
   public static Scope application() {
@@ -46,6 +51,13 @@ public record Scope(Kind kind, int stageId, int attempt, String callSite, String
         if (description != null && !description.isEmpty()) {
           b.append(" '").append(clip(description)).append('\'');
         }
+      }
+      case STREAM -> {
+        b.append("streaming query");
+        if (description != null && !description.isEmpty()) {
+          b.append(" '").append(clip(description)).append('\'');
+        }
+        b.append(" (id ").append(callSite).append(')');
       }
       case APPLICATION -> b.append("application");
     }
@@ -75,6 +87,7 @@ public record Scope(Kind kind, int stageId, int attempt, String callSite, String
     return switch (kind) {
       case STAGE -> "stage|" + callSite + "|" + (jobGroup == null ? "" : jobGroup);
       case QUERY -> "query|" + (description == null ? "" : description);
+      case STREAM -> "stream|" + callSite;
       case APPLICATION -> "application";
     };
   }
@@ -88,6 +101,7 @@ public record Scope(Kind kind, int stageId, int attempt, String callSite, String
     return switch (kind) {
       case STAGE -> "stage:" + stageId + "." + attempt;
       case QUERY -> "query:" + executionId;
+      case STREAM -> "stream:" + callSite;
       case APPLICATION -> "application";
     };
   }

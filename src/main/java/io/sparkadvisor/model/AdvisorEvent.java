@@ -117,4 +117,16 @@ public sealed interface AdvisorEvent {
   interface Estimates extends Supplier<Map<String, PlanNode.Estimate>> {
     Estimates NONE = Map::of;
   }
+
+  /**
+   * A streaming query started. {@code triggerMs} is its processing-time trigger interval, 0 for
+   * "as soon as possible", -1 when it could not be read.
+   */
+  record StreamStarted(String id, String runId, String name, long time, long triggerMs) implements AdvisorEvent {}
+
+  /** One micro-batch of a streaming query, as its progress reported it. */
+  record StreamProgress(StreamBatch batch) implements AdvisorEvent {}
+
+  /** A streaming query stopped, or failed with {@code error}. */
+  record StreamTerminated(String id, String runId, String error) implements AdvisorEvent {}
 }

@@ -25,6 +25,7 @@ public final class AppState {
   private final LinkedHashMap<Long, StageStats> completedStages;
   private final Map<Long, SqlQuery> activeQueries = new HashMap<>();
   private final LinkedHashMap<Long, SqlQuery> endedQueries;
+  private final LinkedHashMap<String, StreamState> streams = evictingStreams(MAX_STREAMS);
   private final Executors executors = new Executors();
   private final AppTotals totals = new AppTotals();
 
@@ -42,6 +43,39 @@ public final class AppState {
         return size() > cap;
       }
     };
+  }
+
+  /** Streaming query runs watched at once; beyond it, the longest silent is dropped. */
+  static final int MAX_STREAMS = 200;
+
+  private static LinkedHashMap<String, StreamState> evictingStreams(int cap) {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, StreamState> eldest) {
+        return size() > cap;
+      }
+    };
+  }
+
+  public void streamStarted(AdvisorEvent.StreamStarted e) {
+    streams.computeIfAbsent(e.runId(), k -> new StreamState(e.id(), e.runId(), e.name())).started(e);
+  }
+
+  /** Adds a micro-batch to its query run and returns the run. */
+  public StreamState streamProgressed(StreamBatch b) {
+    StreamState s = streams.computeIfAbsent(b.runId(), k -> new StreamState(b.id(), b.runId(), b.name()));
+    s.progressed(b);
+    return s;
+  }
+
+  /** A terminated query run's window is released; returns it, or null when unknown. */
+  public StreamState streamTerminated(AdvisorEvent.StreamTerminated e) {
+    return streams.remove(e.runId());
+  }
+
+  /** Query runs being watched. */
+  public Collection<StreamState> streams() {
+    return Collections.unmodifiableCollection(streams.values());
   }
 
   static long key(int stageId, int attempt) {

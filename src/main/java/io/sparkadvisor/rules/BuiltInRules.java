@@ -34,5 +34,10 @@ public final class BuiltInRules {
       new Entry(SmallFilesRead.class, SmallFilesRead::new),
       new Entry(SmallFilesWritten.class, SmallFilesWritten::new),
       new Entry(SkewedJoin.class, SkewedJoin::new),
-      new Entry(MissingPartitionFilter.class, MissingPartitionFilter::new));
+      new Entry(MissingPartitionFilter.class, MissingPartitionFilter::new),
+      new Entry(StreamBatchOverrun.class, StreamBatchOverrun::new),
+      new Entry(StreamFallingBehind.class, StreamFallingBehind::new),
+      new Entry(StateWithoutWatermark.class, StateWithoutWatermark::new),
+      new Entry(StateGrowth.class, StateGrowth::new),
+      new Entry(KafkaUnboundedBatch.class, KafkaUnboundedBatch::new));
 }

@@ -3,6 +3,7 @@ package io.sparkadvisor.rules;
 import io.sparkadvisor.model.AppState;
 import io.sparkadvisor.model.SqlQuery;
 import io.sparkadvisor.model.StageStats;
+import io.sparkadvisor.model.StreamState;
 
 /**
  * A check over the advisor's model. Rules run on the advisor's thread, never on Spark's, and read
@@ -30,6 +31,12 @@ public interface Rule {
 
   /** A SQL query ended, successfully or not; its plan and metrics are final. */
   default void onQueryEnded(SqlQuery query, RuleContext ctx) {}
+
+  /** A streaming query reported a micro-batch; {@code stream} holds its recent batches. */
+  default void onStreamProgress(StreamState stream, RuleContext ctx) {}
+
+  /** A streaming query run terminated; a rule drops what it kept about it. */
+  default void onStreamTerminated(StreamState stream, RuleContext ctx) {}
 
   /** The application ended; the model holds its totals. */
   default void onApplicationEnd(AppState app, RuleContext ctx) {}

@@ -1,0 +1,79 @@
+package io.sparkadvisor.model;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of a streaming query: its trigger and a window of its most recent micro-batches, oldest
+ * first. The window is bounded, so a query that runs for weeks holds as much as one that ran for
+ * a minute.
+ */
+public final class StreamState {
+  static final int WINDOW = 20;
+
+  private final String id;
+  private final String runId;
+  private String name;
+  private long triggerMs = -1;
+  private final ArrayDeque<StreamBatch> recent = new ArrayDeque<>(WINDOW);
+  private long batches;
+
+  StreamState(String id, String runId, String name) {
+    this.id = id;
+    this.runId = runId;
+    this.name = name == null ? "" : name;
+  }
+
+  void started(AdvisorEvent.StreamStarted e) {
+    this.triggerMs = e.triggerMs();
+    if (!e.name().isEmpty()) {
+      this.name = e.name();
+    }
+  }
+
+  void progressed(StreamBatch b) {
+    if (recent.size() == WINDOW) {
+      recent.removeFirst();
+    }
+    recent.addLast(b);
+    batches++;
+    if (!b.name().isEmpty()) {
+      name = b.name();
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  /** The query's name, or "" when it has none. */
+  public String name() {
+    return name;
+  }
+
+  /** The processing-time trigger in ms; 0 as soon as possible; -2 Once/AvailableNow; -1 unknown. */
+  public long triggerMs() {
+    return triggerMs;
+  }
+
+  /** The most recent micro-batches, oldest first (at most 20). */
+  public List<StreamBatch> recent() {
+    return new ArrayList<>(recent);
+  }
+
+  /** The last {@code n} batches, oldest first; fewer when fewer were seen. */
+  public List<StreamBatch> last(int n) {
+    List<StreamBatch> all = recent();
+    return all.subList(Math.max(0, all.size() - n), all.size());
+  }
+
+  /** Micro-batches seen in this run, including those that left the window. */
+  public long batchCount() {
+    return batches;
+  }
+}

@@ -1,0 +1,52 @@
+package io.sparkadvisor.rules;
+
+import io.sparkadvisor.config.RuleOptions;
+import io.sparkadvisor.findings.Severity;
+import io.sparkadvisor.findings.Units;
+import io.sparkadvisor.model.StreamBatch;
+import io.sparkadvisor.model.StreamState;
+import java.util.List;
+
+/** A stateful streaming query without an event-time watermark whose state keeps growing. */
+@RuleInfo(id = "StateWithoutWatermark", severity = Severity.WARN,
+    summary = "A stateful streaming query has no watermark and its state keeps growing")
+public final class StateWithoutWatermark extends StreamRule {
+  private final int minBatches;
+  private final long minStateRows;
+
+  public StateWithoutWatermark(RuleOptions o) {
+    minBatches = (int) Math.max(2, o.count("minBatches", 5));
+    minStateRows = o.count("minStateRows", 10_000);
+  }
+
+  @Override
+  public void onStreamProgress(StreamState s, RuleContext ctx) {
+    List<StreamBatch> batches = s.last(minBatches);
+    if (batches.size() < minBatches || !consecutive(batches)) {
+      return;
+    }
+    StreamBatch last = batches.get(batches.size() - 1);
+    if (!last.stateful() || last.watermark() || last.stateRows() < minStateRows) {
+      return;
+    }
+    long[] rows = batches.stream().mapToLong(StreamBatch::stateRows).toArray();
+    if (!grows(rows, 1.0)) {
+      return;
+    }
+    String operators = String.join(", ", last.stateOperators());
+    ctx.report(finding(ctx, s, last.stateRows() / (double) minStateRows)
+        .message("stateful operator " + operators + " holds " + Units.count(last.stateRows()) + " rows ("
+            + Units.bytes(Math.max(0, last.stateMemoryBytes())) + "), up from " + Units.count(rows[0]) + " "
+            + (batches.size() - 1) + " batches ago, and the query has no event-time watermark: its state is "
+            + "never evicted")
+        .cost(0, "state grows without bound until executors run out of memory; every batch reads and checkpoints it")
+        .fix("declare how late data may arrive, before the stateful operator: df.withWatermark(\"eventTime\", "
+            + "\"10 minutes\"), and aggregate on a window of it or use dropDuplicatesWithinWatermark; for "
+            + "flatMapGroupsWithState or transformWithState, set a state timeout or TTL")
+        .evidence("stateOperators", operators)
+        .evidence("stateRows", last.stateRows())
+        .evidence("stateRowsFirst", rows[0])
+        .evidence("stateMemoryBytes", last.stateMemoryBytes())
+        .build());
+  }
+}

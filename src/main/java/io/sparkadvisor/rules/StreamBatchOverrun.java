@@ -1,0 +1,111 @@
+package io.sparkadvisor.rules;
+
+import io.sparkadvisor.config.RuleOptions;
+import io.sparkadvisor.findings.Severity;
+import io.sparkadvisor.findings.Units;
+import io.sparkadvisor.model.StreamBatch;
+import io.sparkadvisor.model.StreamState;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A streaming query with no idle time for several batches in a row: each batch took its whole
+ * trigger interval or more, or (with no interval, or an unknown one) the next batch started as soon
+ * as the previous ended. Names the slowest phase and a fix for it.
+ */
+@RuleInfo(id = "StreamBatchOverrun", severity = Severity.WARN,
+    summary = "A streaming query's micro-batches take their whole trigger interval or more, batch after batch")
+public final class StreamBatchOverrun extends StreamRule {
+  private static final List<String> PHASES = List.of("addBatch", "getBatch", "latestOffset", "queryPlanning",
+      "walCommit", "commitOffsets");
+
+  private final int minBatches;
+  private final long minBatchMs;
+  private final long minBusyBatchMs;
+
+  public StreamBatchOverrun(RuleOptions o) {
+    minBatches = (int) Math.max(2, o.count("minBatches", 3));
+    minBatchMs = o.durationMillis("minBatchDuration", 1_000);
+    minBusyBatchMs = o.durationMillis("minBatchDurationWithoutTrigger", 10_000);
+  }
+
+  @Override
+  public void onStreamProgress(StreamState s, RuleContext ctx) {
+    long trigger = s.triggerMs();
+    if (trigger == -2) {
+      return; // Once and AvailableNow run their batches back to back by design
+    }
+    boolean timed = trigger > 0;
+    // Without an interval, "no idle time" is told by the gap to the next batch: one more batch.
+    List<StreamBatch> batches = s.last(timed ? minBatches : minBatches + 1);
+    if (batches.size() < (timed ? minBatches : minBatches + 1) || !consecutive(batches)) {
+      return;
+    }
+    long floor = timed ? Math.max(trigger, minBatchMs) : minBusyBatchMs;
+    for (int i = 0; i < minBatches; i++) {
+      StreamBatch b = batches.get(i);
+      if (b.durationMs() < floor) {
+        return;
+      }
+      if (!timed) {
+        long end = b.startMillis() + b.durationMs();
+        long nextStart = batches.get(i + 1).startMillis();
+        if (b.startMillis() < 0 || nextStart < 0 || nextStart - end > Math.max(100, b.durationMs() / 20)) {
+          return;
+        }
+      }
+    }
+    List<StreamBatch> judged = batches.subList(0, minBatches);
+    String phase = slowestPhase(judged);
+    long phaseMs = Math.round(judged.stream().mapToLong(b -> b.durations().getOrDefault(phase, 0L)).average().orElse(0));
+    long avg = Math.round(judged.stream().mapToLong(StreamBatch::durationMs).average().orElse(0));
+    String durations = judged.stream().map(b -> Units.duration(b.durationMs())).collect(Collectors.joining(", "));
+    long overrunMs = timed ? judged.stream().mapToLong(b -> b.durationMs() - trigger).sum() : 0;
+    ctx.report(finding(ctx, s, avg / (double) Math.max(1, timed ? trigger : minBusyBatchMs))
+        .message(minBatches + " batches in a row without idle time (batches " + judged.get(0).batchId() + "-"
+            + judged.get(judged.size() - 1).batchId() + " took " + durations + ", "
+            + (timed ? "trigger interval " + Units.duration(trigger) : "each starting as the previous ended")
+            + "); slowest phase " + phase + " at " + Units.duration(phaseMs) + " per batch on average")
+        .cost(overrunMs, timed ? "~" + Units.duration(overrunMs) + " over the trigger interval in " + minBatches
+            + " batches: latency grows and input queues up" : "no idle time: input waits a whole batch ("
+            + Units.duration(avg) + ") before it is even read")
+        .fix(fix(phase))
+        .evidence("batchDurationsMs", judged.stream().map(StreamBatch::durationMs).toList())
+        .evidence("triggerMs", trigger)
+        .evidence("slowestPhase", phase)
+        .evidence("slowestPhaseMs", phaseMs)
+        .build());
+  }
+
+  static String slowestPhase(List<StreamBatch> batches) {
+    String slowest = "addBatch";
+    long most = -1;
+    for (String phase : PHASES) {
+      long total = 0;
+      for (StreamBatch b : batches) {
+        total += b.durations().getOrDefault(phase, 0L);
+      }
+      if (total > most) {
+        most = total;
+        slowest = phase;
+      }
+    }
+    return slowest;
+  }
+
+  private static String fix(String phase) {
+    return switch (phase) {
+      case "getBatch", "latestOffset" -> "the source is slow to list or fetch offsets: for a file source, "
+          + "maxFilesPerTrigger and fewer files per directory (or cleanSource to archive processed files); "
+          + "for Kafka, check broker and network latency; or a longer trigger interval";
+      case "queryPlanning" -> "planning each batch is slow: simplify the query, cache static lookup "
+          + "DataFrames it joins, and avoid very wide plans (many unions or columns)";
+      case "walCommit", "commitOffsets" -> "writing the checkpoint is slow: put checkpointLocation on fast, "
+          + "strongly consistent storage (HDFS or a local volume rather than an object store), or lower "
+          + "spark.sql.streaming.minBatchesToRetain";
+      default -> "processing the batch takes longer than the trigger: add executors or cores, cap the input "
+          + "per batch (maxOffsetsPerTrigger, maxFilesPerTrigger) so batches stay even, or lengthen the "
+          + "trigger (Trigger.ProcessingTime) if the latency allows";
+    };
+  }
+}

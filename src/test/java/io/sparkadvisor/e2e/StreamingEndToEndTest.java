@@ -1,0 +1,115 @@
+package io.sparkadvisor.e2e;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.window;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Streaming rules on real Structured Streaming queries over the rate source, at default thresholds:
+ * each fires on a query built to show it, with its numbers checked, and not on its healthy twin.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StreamingEndToEndTest {
+  private LogCapture log;
+  private SparkSession spark;
+
+  @BeforeAll
+  void start() {
+    log = LogCapture.attach();
+    spark = Sessions.start("streaming", Map.of("spark.sql.shuffle.partitions", "2",
+        "spark.sql.streaming.stateStore.maintenanceInterval", "600s"));
+  }
+
+  @AfterAll
+  void stop() {
+    Sessions.stop(spark);
+    log.detach();
+  }
+
+  private Dataset<Row> rate(int rowsPerSecond) {
+    return spark.readStream().format("rate").option("rowsPerSecond", rowsPerSecond).load();
+  }
+
+  /** Runs the query until {@code batches} batches completed, then stops it. */
+  private static void runFor(StreamingQuery q, int batches, Duration max) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    while ((q.lastProgress() == null || q.lastProgress().batchId() < batches) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    q.stop();
+  }
+
+  private static VoidFunction2<Dataset<Row>, Long> sleepPerBatch(long ms) {
+    return (df, id) -> {
+      df.count();
+      Thread.sleep(ms);
+    };
+  }
+
+  private void assertQuiet(String rule, String name) throws InterruptedException {
+    assertThat(log.await(l -> l.isFinding(rule) && l.message().contains("'" + name + "'"), Duration.ofSeconds(1)))
+        .as("[" + rule + "] on the healthy query '" + name + "'").isEmpty();
+  }
+
+  @Test
+  void batchesThatOverrunTheirTriggerAreReportedOnceWithTheSlowestPhase() throws Exception {
+    StreamingQuery q = rate(100).writeStream().queryName("overrun").trigger(Trigger.ProcessingTime("1 second"))
+        .foreachBatch(sleepPerBatch(1_300)).start();
+    runFor(q, 8, Duration.ofSeconds(60));
+    LogCapture.Line line = log.awaitFinding("StreamBatchOverrun", "'overrun'");
+    assertThat(line.message()).contains("3 batches in a row without idle time", "trigger interval 1 s",
+        "slowest phase addBatch");
+    // Many batches overran; it was logged once for the query.
+    assertThat(log.findings("StreamBatchOverrun")).filteredOn(l -> l.message().contains("'overrun'")).hasSize(1);
+
+    StreamingQuery healthy = rate(100).writeStream().queryName("on-time").trigger(Trigger.ProcessingTime("1 second"))
+        .foreachBatch(sleepPerBatch(50)).start();
+    runFor(healthy, 5, Duration.ofSeconds(30));
+    assertQuiet("StreamBatchOverrun", "on-time");
+  }
+
+  @Test
+  void stateWithoutWatermarkGrowsAndIsReported() throws Exception {
+    StreamingQuery q = rate(20_000).groupBy(col("value")).count().writeStream().queryName("unbounded-state")
+        .outputMode("update").trigger(Trigger.ProcessingTime("500 milliseconds")).format("noop").start();
+    LogCapture.Line line = log.awaitFinding("StateWithoutWatermark", "'unbounded-state'");
+    q.stop();
+    assertThat(line.message()).contains("stateful operator stateStoreSave", "no event-time watermark", "withWatermark");
+
+    StreamingQuery healthy = rate(20_000).withWatermark("timestamp", "2 seconds")
+        .groupBy(window(col("timestamp"), "1 second")).count().writeStream().queryName("windowed-state")
+        .outputMode("update").trigger(Trigger.ProcessingTime("500 milliseconds")).format("noop").start();
+    runFor(healthy, 7, Duration.ofSeconds(60));
+    assertQuiet("StateWithoutWatermark", "windowed-state");
+    assertQuiet("StateGrowth", "windowed-state");
+  }
+
+  @Test
+  void aQueryWhoseBatchesCannotKeepUpIsFallingBehind() throws Exception {
+    // Each batch takes time in proportion to its rows, 1.5 times longer than the rows took to arrive.
+    StreamingQuery q = rate(20_000).writeStream().queryName("behind").foreachBatch((VoidFunction2<Dataset<Row>, Long>) (df, id) ->
+        Thread.sleep(Math.min(20_000, df.count() * 3 / 40))).start();
+    LogCapture.Line line = log.awaitFinding("StreamFallingBehind", "'behind'");
+    q.stop();
+    assertThat(line.message()).contains("input arrived at", "rows/s but was processed at");
+
+    StreamingQuery healthy = rate(2_000).writeStream().queryName("keeping-up").foreachBatch(
+        (VoidFunction2<Dataset<Row>, Long>) (df, id) -> Thread.sleep(df.count() * 3 / 40)).start();
+    runFor(healthy, 7, Duration.ofSeconds(60));
+    assertQuiet("StreamFallingBehind", "keeping-up");
+  }
+
+}
