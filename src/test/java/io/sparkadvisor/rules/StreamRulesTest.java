@@ -181,6 +181,26 @@ class StreamRulesTest {
   }
 
   @Test
+  void oneFindingPerQueryRunCountedPerBatchAndLoggedAgainWhenItDoubles() {
+    Stream s = new Stream().trigger(1_000);
+    StateWithoutWatermark rule = new StateWithoutWatermark(s.h.options("StateWithoutWatermark"));
+    io.sparkadvisor.findings.FindingLog log = new io.sparkadvisor.findings.FindingLog(java.util.List.of(), 100);
+    java.util.List<Boolean> logged = new java.util.ArrayList<>();
+    for (long rows = 10_000; rows <= 100_000; rows += 10_000) {
+      s.batch(300, 700, 10_000, rows, rows * 100, false, -1, true);
+      rule.onStreamProgress(s.state, s.h.context(rule));
+      for (Finding f : s.h.findings()) {
+        logged.add(log.report(f));
+      }
+      s.h.findings().clear();
+    }
+    // First at 50,000 rows (5 batches of growth): logged; 60,000-90,000: counted; 100,000 is twice
+    // the level first logged: logged again.
+    assertThat(logged).containsExactly(true, false, false, false, false, true);
+    assertThat(log.ranked()).extracting(io.sparkadvisor.findings.FindingLog.Entry::count).containsExactlyInAnyOrder(5, 1);
+  }
+
+  @Test
   void aTerminatedQueryRunIsReleased() {
     AppState app = new AppState(10, 10);
     app.streamStarted(new AdvisorEvent.StreamStarted("q-1", "run-1", "events", T0, 1_000));
