@@ -42,6 +42,15 @@ final class Json {
       @SuppressWarnings("unchecked")
       Map<String, ?> typed = (Map<String, ?>) m;
       writeObject(b, typed);
+    } else if (v instanceof Iterable<?> items) {
+      b.append('[');
+      boolean first = true;
+      for (Object item : items) {
+        b.append(first ? "" : ",");
+        writeValue(b, item);
+        first = false;
+      }
+      b.append(']');
     } else {
       writeString(b, v.toString());
     }

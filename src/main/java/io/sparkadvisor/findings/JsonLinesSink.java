@@ -49,6 +49,9 @@ public final class JsonLinesSink implements FindingSink {
       scope.put("attempt", s.attempt());
       scope.put("callSite", s.callSite());
     }
+    if (s.kind() == Scope.Kind.STREAM) {
+      scope.put("queryId", s.callSite()); // a stream's scope keeps its query id where a stage keeps its call site
+    }
     if (s.executionId() >= 0) {
       scope.put("executionId", s.executionId());
     }

@@ -111,7 +111,7 @@ class FindingLogTest {
     JsonLinesSink sink = new JsonLinesSink(file);
     sink.emit(finding("TaskSkew", stage(3, "count \"quoted\""), 41_000));
     sink.emit(Finding.builder("IdleCores", Severity.INFO, Scope.application()).message("m").fix("f")
-        .evidence("reasons", Map.of("a", 1)).build());
+        .evidence("reasons", Map.of("a", 1)).evidence("durationsMs", List.of(1_200L, 1_500L)).build());
     // Flushed as written: readable before close.
     List<String> lines = Files.readAllLines(file);
     sink.close();
@@ -127,6 +127,7 @@ class FindingLogTest {
     JsonNode second = new ObjectMapper().readTree(lines.get(1));
     assertThat(second.at("/scope/kind").asText()).isEqualTo("application");
     assertThat(second.at("/evidence/reasons/a").asInt()).isEqualTo(1);
+    assertThat(second.at("/evidence/durationsMs/1").asLong()).isEqualTo(1_500L);
   }
 
   @Test
