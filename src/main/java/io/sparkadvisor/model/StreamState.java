@@ -33,6 +33,10 @@ public final class StreamState {
   }
 
   void progressed(StreamBatch b) {
+    // A trigger that found no new data reports the last batch id again with no rows: not a batch.
+    if (!recent.isEmpty() && recent.peekLast().batchId() == b.batchId()) {
+      return;
+    }
     if (recent.size() == WINDOW) {
       recent.removeFirst();
     }

@@ -27,8 +27,8 @@ public final class KafkaUnboundedBatch extends StreamRule {
 
   @Override
   public void onStreamProgress(StreamState s, RuleContext ctx) {
-    List<StreamBatch> batches = s.recent();
-    if (batches.size() < minBatches || !batches.get(batches.size() - 1).kafka()) {
+    List<StreamBatch> batches = s.recent().stream().filter(b -> b.inputRows() > 0).toList();
+    if (batches.size() < minBatches || !s.last(1).get(0).kafka()) {
       return;
     }
     StreamBatch largest = batches.stream().max(Comparator.comparingLong(StreamBatch::inputRows)).orElseThrow();
@@ -39,11 +39,13 @@ public final class KafkaUnboundedBatch extends StreamRule {
     }
     long median = batches.stream().mapToLong(StreamBatch::inputRows).sorted().skip(batches.size() / 2).findFirst().orElse(0);
     long cap = Math.max(1, median) * 2;
-    ctx.report(finding(ctx, s, largest.inputRows() / (double) Math.max(1, smallest))
+    // Judged again while that batch stays in the window: the same sighting, not a repeat.
+    ctx.report(finding(ctx, s, largest.inputRows() / (double) minLargestRows)
+        .occurrence(io.sparkadvisor.findings.Scope.stream(s).occurrence() + ":batch" + largest.batchId())
         .message("batch " + largest.batchId() + " read " + Units.count(largest.inputRows()) + " rows, everything up to "
             + "the latest offsets, and took " + Units.duration(largest.durationMs()) + "; the smallest of the last "
             + batches.size() + " batches read " + Units.count(smallest) + " (" + Units.times(largest.inputRows()
-            / (double) smallest) + "): nothing limits a batch")
+            / (double) smallest) + "): no per-batch limit held it back")
         .cost(largest.durationMs(), "~" + Units.duration(largest.durationMs()) + " for the largest batch, while later "
             + "input waits; a restart after downtime reads the whole backlog in one batch")
         .fix("cap each batch: .option(\"maxOffsetsPerTrigger\", \"" + cap + "\") on the Kafka source (about twice "

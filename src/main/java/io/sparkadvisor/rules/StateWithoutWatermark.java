@@ -35,7 +35,8 @@ public final class StateWithoutWatermark extends StreamRule {
     }
     String operators = String.join(", ", last.stateOperators());
     ctx.report(finding(ctx, s, last.stateRows() / (double) minStateRows)
-        .message("stateful operator " + operators + " holds " + Units.count(last.stateRows()) + " rows ("
+        .message((last.stateOperators().length == 1 ? "stateful operator " + operators + " holds "
+            : "stateful operators " + operators + " hold ") + Units.count(last.stateRows()) + " rows ("
             + Units.bytes(Math.max(0, last.stateMemoryBytes())) + "), up from " + Units.count(rows[0]) + " "
             + (batches.size() - 1) + " batches ago, and the query has no event-time watermark: its state is "
             + "never evicted")

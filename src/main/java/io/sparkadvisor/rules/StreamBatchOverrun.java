@@ -60,14 +60,15 @@ public final class StreamBatchOverrun extends StreamRule {
     long phaseMs = Math.round(judged.stream().mapToLong(b -> b.durations().getOrDefault(phase, 0L)).average().orElse(0));
     long avg = Math.round(judged.stream().mapToLong(StreamBatch::durationMs).average().orElse(0));
     String durations = judged.stream().map(b -> Units.duration(b.durationMs())).collect(Collectors.joining(", "));
-    long overrunMs = timed ? judged.stream().mapToLong(b -> b.durationMs() - trigger).sum() : 0;
+    // Each batch is judged once as the newest of its run: its own overrun is what it adds.
+    long overrunMs = timed ? Math.max(0, judged.get(judged.size() - 1).durationMs() - trigger) : 0;
     ctx.report(finding(ctx, s, avg / (double) Math.max(1, timed ? trigger : minBusyBatchMs))
         .message(minBatches + " batches in a row without idle time (batches " + judged.get(0).batchId() + "-"
             + judged.get(judged.size() - 1).batchId() + " took " + durations + ", "
             + (timed ? "trigger interval " + Units.duration(trigger) : "each starting as the previous ended")
             + "); slowest phase " + phase + " at " + Units.duration(phaseMs) + " per batch on average")
-        .cost(overrunMs, timed ? "~" + Units.duration(overrunMs) + " over the trigger interval in " + minBatches
-            + " batches: latency grows and input queues up" : "no idle time: input waits a whole batch ("
+        .cost(overrunMs, timed ? "~" + Units.duration(overrunMs) + " over the trigger interval in the latest "
+            + "batch: latency grows and input queues up" : "no idle time: input waits a whole batch ("
             + Units.duration(avg) + ") before it is even read")
         .fix(fix(phase))
         .evidence("batchDurationsMs", judged.stream().map(StreamBatch::durationMs).toList())

@@ -44,7 +44,13 @@ public final class StreamFallingBehind extends StreamRule {
     double input = first < 0 || lastStart <= first ? 0 : arrived * 1_000.0 / (lastStart - first);
     double processed = busyMs <= 0 ? 0 : rows * 1_000.0 / busyMs;
     double ratio = processed > 0 ? input / processed : 0;
-    boolean rates = rows >= minRows && processed > 0 && ratio >= minRateRatio;
+    // And batch after batch: each took longer than its input took to arrive, not one slow batch.
+    long slower = 0;
+    for (int i = 1; i < batches.size(); i++) {
+      long interval = batches.get(i).startMillis() - batches.get(i - 1).startMillis();
+      slower += interval > 0 && batches.get(i).durationMs() >= minRateRatio * interval ? 1 : 0;
+    }
+    boolean rates = rows >= minRows && processed > 0 && ratio >= minRateRatio && slower >= batches.size() - 2;
 
     long[] lag = batches.stream().mapToLong(StreamBatch::offsetsBehind).toArray();
     boolean lagKnown = batches.stream().allMatch(b -> b.kafka() && b.offsetsBehind() >= 0);
@@ -59,7 +65,7 @@ public final class StreamFallingBehind extends StreamRule {
           .append(Units.count(Math.round(processed))).append(" rows/s of batch time (").append(Units.times(ratio)).append(')');
     }
     if (lagGrows) {
-      msg.append(rates ? "; " : "").append("Kafka offsets behind latest grew from ").append(Units.count(lag[0]))
+      msg.append(rates ? "; " : "").append("Kafka lag (offsets behind latest, furthest partition) grew from ").append(Units.count(lag[0]))
           .append(" to ").append(Units.count(lag[lag.length - 1]));
     }
     double level = lagGrows ? lag[lag.length - 1] / (double) Math.max(1, minLag) : ratio;
@@ -68,9 +74,12 @@ public final class StreamFallingBehind extends StreamRule {
         .message(msg.toString())
         .cost(0, "the backlog and the end-to-end latency grow with every batch (batches take "
             + Units.duration(avgMs) + " on average)")
-        .fix("give it more capacity or less work per batch: more executors or cores, more input partitions (Kafka "
-            + "topic partitions, or minPartitions on the Kafka source), maxOffsetsPerTrigger to keep batches even, "
-            + "or a longer trigger interval so each batch amortizes its fixed cost over more rows")
+        .fix(lagGrows && !rates
+            ? "the consumer reads less per batch than arrives: raise maxOffsetsPerTrigger if it caps the batches, "
+                + "and add executors or cores, or Kafka partitions (or minPartitions on the source) for more parallelism"
+            : "give it more capacity or less work per batch: more executors or cores, more input partitions (Kafka "
+                + "topic partitions, or minPartitions on the Kafka source), maxOffsetsPerTrigger to keep batches even, "
+                + "or a longer trigger interval so each batch amortizes its fixed cost over more rows")
         .evidence("inputRowsPerSecond", Math.round(input))
         .evidence("processedRowsPerSecond", Math.round(processed))
         .evidence("offsetsBehindFirst", lag[0])

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A streaming rule: one WARN per query run, then one count per batch that shows the problem again;
+ * A streaming rule: one WARN per query (by its id, which survives restarts from the same
+ * checkpoint), then one count per batch that shows the problem again;
  * logged anew only when it got markedly worse, each time its measure doubles over the level first
  * reported. What it keeps per query run is dropped when the run terminates.
  */

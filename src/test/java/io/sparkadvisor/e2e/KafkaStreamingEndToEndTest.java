@@ -93,7 +93,7 @@ class KafkaStreamingEndToEndTest {
     LogCapture.Line line = log.awaitFinding("StreamFallingBehind", "'orders-behind'");
     running.set(false);
     q.stop();
-    assertThat(line.message()).contains("Kafka offsets behind latest grew from");
+    assertThat(line.message()).contains("Kafka lag (offsets behind latest, furthest partition) grew from");
     assertThat(log.findings("StreamFallingBehind")).filteredOn(l -> l.message().contains("'orders-behind'")).hasSize(1);
   }
 }

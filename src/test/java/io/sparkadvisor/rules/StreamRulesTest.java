@@ -87,7 +87,7 @@ class StreamRulesTest {
         s.batch(500, 500, 1_000, -1, -1, false, lag, false);
       }
       assertThat(s.run(new StreamFallingBehind(s.h.options("StreamFallingBehind"))).render())
-          .contains("Kafka offsets behind latest grew from 8,000 to 15,000");
+          .contains("Kafka lag (offsets behind latest, furthest partition) grew from 8,000 to 15,000");
     }
 
     @Test
