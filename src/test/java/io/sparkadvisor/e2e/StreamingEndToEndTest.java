@@ -29,8 +29,10 @@ class StreamingEndToEndTest {
   @BeforeAll
   void start() {
     log = LogCapture.attach();
+    // StateGrowth's default floor is 256 MB of state; a test gets to 1 MB in seconds.
     spark = Sessions.start("streaming", Map.of("spark.sql.shuffle.partitions", "2",
-        "spark.sql.streaming.stateStore.maintenanceInterval", "600s"));
+        "spark.sql.streaming.stateStore.maintenanceInterval", "600s",
+        "spark.advisor.rule.StateGrowth.minStateSize", "1m"));
   }
 
   @AfterAll
@@ -95,6 +97,18 @@ class StreamingEndToEndTest {
     runFor(healthy, 7, Duration.ofSeconds(60));
     assertQuiet("StateWithoutWatermark", "windowed-state");
     assertQuiet("StateGrowth", "windowed-state");
+  }
+
+  @Test
+  void stateThatAWatermarkDoesNotBoundIsReported() throws Exception {
+    // A watermark an hour late never expires the one-second windows of a test that runs seconds.
+    StreamingQuery q = rate(20_000).withWatermark("timestamp", "1 hour")
+        .groupBy(window(col("timestamp"), "1 second"), col("value")).count().writeStream().queryName("late-watermark")
+        .outputMode("update").trigger(Trigger.ProcessingTime("500 milliseconds")).format("noop").start();
+    LogCapture.Line line = log.awaitFinding("StateGrowth", "'late-watermark'");
+    q.stop();
+    assertThat(line.message()).contains("grew from", "over 10 batches although the query has a watermark");
+    assertThat(line.message()).doesNotContain("RocksDB"); // under the 1 GB above which it suggests it
   }
 
   @Test
