@@ -27,8 +27,8 @@ public final class StateGrowth extends StreamRule {
 
   @Override
   public void onStreamProgress(StreamState s, RuleContext ctx) {
-    List<StreamBatch> batches = s.last(minBatches);
-    if (batches.size() < minBatches || !consecutive(batches)) {
+    List<StreamBatch> batches = lastConsecutive(s, minBatches);
+    if (batches == null) {
       return;
     }
     StreamBatch last = batches.get(batches.size() - 1);

@@ -28,8 +28,8 @@ public final class StreamFallingBehind extends StreamRule {
 
   @Override
   public void onStreamProgress(StreamState s, RuleContext ctx) {
-    List<StreamBatch> batches = s.last(minBatches);
-    if (batches.size() < minBatches || !consecutive(batches)) {
+    List<StreamBatch> batches = lastConsecutive(s, minBatches);
+    if (batches == null) {
       return;
     }
     // Rates from the batches' own clocks: rows that arrived between the first and the last batch's

@@ -42,6 +42,12 @@ abstract class StreamRule implements Rule {
     firstLevel.remove(s.runId());
   }
 
+  /** The last {@code n} batches when they are {@code n} consecutive ones, else null. */
+  static List<StreamBatch> lastConsecutive(StreamState s, int n) {
+    List<StreamBatch> batches = s.last(n);
+    return batches.size() < n || !consecutive(batches) ? null : batches;
+  }
+
   /** True when the last {@code n} batches are consecutive batch ids: no batch is missing between them. */
   static boolean consecutive(List<StreamBatch> batches) {
     for (int i = 1; i < batches.size(); i++) {
