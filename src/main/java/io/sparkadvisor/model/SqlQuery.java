@@ -20,7 +20,6 @@ public final class SqlQuery {
   private final long startTime;
   private final PlanNode initialPlan;
   private PlanNode plan;
-  private int replans;
   private final Map<String, String> modifiedConfigs;
   private final Map<Long, Long> metricValues = new HashMap<>();
   private final Set<Long> settled = new HashSet<>();
@@ -56,7 +55,6 @@ public final class SqlQuery {
   void replanned(PlanNode newPlan) {
     if (newPlan != null && !newPlan.name().isEmpty()) {
       plan = newPlan;
-      replans++;
     }
   }
 
@@ -120,11 +118,6 @@ public final class SqlQuery {
   /** The plan the query started with, before any AQE re-plan. */
   public PlanNode initialPlan() {
     return initialPlan;
-  }
-
-  /** How many times AQE re-planned the query so far. */
-  public int replans() {
-    return replans;
   }
 
   /** SQL conf the session changed from the application's conf. */

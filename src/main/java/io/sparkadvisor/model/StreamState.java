@@ -17,7 +17,6 @@ public final class StreamState {
   private String name;
   private long triggerMs = -1;
   private final ArrayDeque<StreamBatch> recent = new ArrayDeque<>(WINDOW);
-  private long batches;
 
   StreamState(String id, String runId, String name) {
     this.id = id;
@@ -41,7 +40,6 @@ public final class StreamState {
       recent.removeFirst();
     }
     recent.addLast(b);
-    batches++;
     if (!b.name().isEmpty()) {
       name = b.name();
     }
@@ -74,10 +72,5 @@ public final class StreamState {
   public List<StreamBatch> last(int n) {
     List<StreamBatch> all = recent();
     return all.subList(Math.max(0, all.size() - n), all.size());
-  }
-
-  /** Micro-batches seen in this run, including those that left the window. */
-  public long batchCount() {
-    return batches;
   }
 }
