@@ -64,7 +64,7 @@ public final class SparkAdvisorListener extends SparkListener {
     try {
       List<String> warnings = new ArrayList<>(config.warnings());
       AppState state = new AppState(config.maxRetainedStages(), config.maxRetainedQueries());
-      metrics = new AdvisorMetrics(config.appName(), config.appId());
+      metrics = new AdvisorMetrics(config.appName(), config.appId(), config.metrics());
       List<FindingSink> sinks = new ArrayList<>(List.of(new LogSink(), metrics));
       if (config.findingsPath() != null) {
         sinks.add(new JsonLinesSink(Path.of(config.findingsPath())));
@@ -76,7 +76,8 @@ public final class SparkAdvisorListener extends SparkListener {
       }
       engine = new AdvisorEngine(new AdvisorEngine.Settings(config.queueCapacity(),
           config.liveCheckIntervalMillis(), config.summaryEnabled(),
-          config.spark().count("spark.task.cpus").orElse(1)), state, rules, findings);
+          config.spark().count("spark.task.cpus").orElse(1)), state, rules, findings,
+          metrics.sparkMeters());
       metrics.bindEngine(engine);
       capture = new EventCapture(engine::offer);
       shutdownTimeoutMillis = config.shutdownTimeoutMillis();
@@ -108,6 +109,11 @@ public final class SparkAdvisorListener extends SparkListener {
   /** The registry the advisor's meters live in. */
   public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
     return metrics.registry();
+  }
+
+  /** The advisor's meters, with the registries they are exported through. */
+  AdvisorMetrics metrics() {
+    return metrics;
   }
 
   private static String version() {

@@ -46,6 +46,7 @@ public final class AdvisorConfig {
   private final long liveCheckIntervalMillis;
   private final long shutdownTimeoutMillis;
   private final SparkSettings spark;
+  private final MetricsConfig metrics;
   private final String appName;
   private final String appId;
   private final List<String> warnings;
@@ -78,11 +79,12 @@ public final class AdvisorConfig {
         }
         options.computeIfAbsent(rest.substring(0, dot), r -> new TreeMap<>())
             .put(rest.substring(dot + 1), e.getValue());
-      } else if (key.startsWith(PREFIX) && !KNOWN_KEYS.contains(key)) {
+      } else if (key.startsWith(PREFIX) && !KNOWN_KEYS.contains(key) && !MetricsConfig.KEYS.contains(key)) {
         warns.add("ignoring unknown key " + key + "=" + e.getValue());
       }
     }
     this.ruleOptions = Map.copyOf(options);
+    this.metrics = MetricsConfig.from(conf, warns);
     this.spark = new SparkSettings(conf, Redactor.of(conf.get("spark.redaction.regex"), warns::add));
     this.appName = conf.getOrDefault("spark.app.name", "");
     this.appId = conf.getOrDefault("spark.app.id", "");
@@ -144,6 +146,11 @@ public final class AdvisorConfig {
 
   public long shutdownTimeoutMillis() {
     return shutdownTimeoutMillis;
+  }
+
+  /** Where the meters are exported: {@code spark.advisor.metrics.*}. */
+  public MetricsConfig metrics() {
+    return metrics;
   }
 
   public SparkSettings spark() {

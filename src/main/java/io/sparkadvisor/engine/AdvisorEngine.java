@@ -7,7 +7,9 @@ import io.sparkadvisor.model.AppState;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
 import io.sparkadvisor.model.StageStats;
+import io.sparkadvisor.model.StreamBatch;
 import io.sparkadvisor.model.StreamState;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +38,7 @@ public final class AdvisorEngine implements Runnable {
   private final AppState state;
   private final RuleRunner rules;
   private final FindingLog findings;
+  private final ModelObserver observer;
   private final Thread thread;
   private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -50,7 +53,13 @@ public final class AdvisorEngine implements Runnable {
   private boolean planFailureLogged;
 
   public AdvisorEngine(Settings settings, AppState state, RuleRunner rules, FindingLog findings) {
+    this(settings, state, rules, findings, ModelObserver.NONE);
+  }
+
+  public AdvisorEngine(Settings settings, AppState state, RuleRunner rules, FindingLog findings,
+      ModelObserver observer) {
     this.settings = settings;
+    this.observer = observer;
     this.inbox = new ArrayBlockingQueue<>(settings.queueCapacity());
     this.state = state;
     this.rules = rules;
@@ -168,12 +177,16 @@ public final class AdvisorEngine implements Runnable {
     if (e instanceof AdvisorEvent.TaskEnd t) {
       state.taskEnded(t);
       lagMillis = Math.max(0, System.currentTimeMillis() - t.finishTime());
+      observed(() -> observer.taskEnded(t));
     } else if (e instanceof AdvisorEvent.TaskStart t) {
       state.taskStarted(t);
+      observed(() -> observer.taskStarted(t));
     } else if (e instanceof AdvisorEvent.StageSubmitted s) {
       state.stageSubmitted(s);
+      observed(() -> observer.stageSubmitted(s));
     } else if (e instanceof AdvisorEvent.StageCompleted c) {
       StageStats stage = state.stageCompleted(c);
+      observed(() -> observer.stageCompleted(stage));
       rules.stageCompleted(stage);
       SqlQuery q = stage.executionId() >= 0 ? state.query(stage.executionId()) : null;
       if (q != null) {
@@ -181,12 +194,16 @@ public final class AdvisorEngine implements Runnable {
       }
     } else if (e instanceof AdvisorEvent.JobStart j) {
       SqlQuery first = state.jobStarted(j);
+      observed(() -> observer.jobStarted(j));
       if (first != null) {
         rules.queryRunning(first);
       }
+    } else if (e instanceof AdvisorEvent.JobEnd j) {
+      observed(() -> observer.jobEnded(j));
     } else if (e instanceof AdvisorEvent.SqlStart s) {
       state.queryStarted(s, plan(s.executionId(), s.plan()), modifiedConfigs(s));
       state.queryEstimated(s.executionId(), estimates(s.estimates()));
+      observed(() -> observer.queryStarted(s.executionId()));
     } else if (e instanceof AdvisorEvent.SqlPlanUpdate u) {
       SqlQuery q = state.queryReplanned(u.executionId(), plan(u.executionId(), u.plan()));
       if (q != null) {
@@ -205,26 +222,38 @@ public final class AdvisorEngine implements Runnable {
         state.queryEstimated(s.executionId(), estimates(s.estimates()));
       }
       SqlQuery q = state.queryEnded(s);
+      observed(() -> observer.queryEnded(s, q));
       if (q != null) {
         rules.queryEnded(q);
       }
     } else if (e instanceof AdvisorEvent.StreamProgress p) {
-      rules.streamProgress(state.streamProgressed(p.batch()));
+      StreamState stream = state.streamProgressed(p.batch());
+      List<StreamBatch> last = stream.last(1);
+      boolean isNew = !last.isEmpty() && last.get(0) == p.batch();
+      observed(() -> observer.streamProgressed(stream, p.batch(), isNew));
+      rules.streamProgress(stream);
     } else if (e instanceof AdvisorEvent.StreamStarted s) {
       state.streamStarted(s);
     } else if (e instanceof AdvisorEvent.StreamTerminated t) {
       StreamState gone = state.streamTerminated(t);
+      observed(() -> observer.streamTerminated(t));
       if (gone != null) {
         rules.streamTerminated(gone);
       }
     } else if (e instanceof AdvisorEvent.ExecutorAdded a) {
       state.executorAdded(a);
+      observed(() -> observer.executorsChanged(state));
     } else if (e instanceof AdvisorEvent.ExecutorRemoved r) {
       state.executorRemoved(r);
+      observed(() -> observer.executorsChanged(state));
     } else if (e instanceof AdvisorEvent.AppStart a) {
       state.appStarted(a);
     }
-    // JobEnd carries nothing the model needs yet.
+  }
+
+  /** The observer's failure is its own: the model and the rules go on. */
+  private void observed(Runnable call) {
+    guarded("the metrics", call);
   }
 
   private PlanNode plan(long executionId, java.util.function.Supplier<PlanNode> plan) {
