@@ -24,7 +24,14 @@ class ShadedJarIT {
           .filter(n -> !n.startsWith("META-INF/")).toList();
       assertThat(classes).contains("io/sparkadvisor/SparkAdvisorListener.class",
           "io/sparkadvisor/shaded/io/micrometer/core/instrument/MeterRegistry.class",
-          "io/sparkadvisor/shaded/com/datadoghq/sketch/ddsketch/DDSketch.class");
+          "io/sparkadvisor/shaded/com/datadoghq/sketch/ddsketch/DDSketch.class",
+          // the exporting registries and what they need, relocated too
+          "io/sparkadvisor/shaded/io/micrometer/prometheusmetrics/PrometheusMeterRegistry.class",
+          "io/sparkadvisor/shaded/io/prometheus/metrics/model/registry/PrometheusRegistry.class",
+          "io/sparkadvisor/shaded/io/micrometer/registry/otlp/OtlpMeterRegistry.class",
+          "io/sparkadvisor/shaded/com/google/protobuf/Message.class",
+          "io/sparkadvisor/shaded/io/micrometer/jmx/JmxMeterRegistry.class",
+          "io/sparkadvisor/shaded/com/codahale/metrics/MetricRegistry.class");
       assertThat(classes).allMatch(n -> n.startsWith("io/sparkadvisor/"));
       assertThat(classes).noneMatch(n -> n.contains("/apache/spark/") || n.startsWith("scala/")
           || n.contains("/slf4j/") || n.contains("/log4j/"));
@@ -36,6 +43,9 @@ class ShadedJarIT {
     try (JarFile jar = new JarFile(JAR.toFile())) {
       String metrics = read(jar, "io/sparkadvisor/metrics/AdvisorMetrics.class");
       assertThat(metrics).contains("io/sparkadvisor/shaded/io/micrometer/").doesNotContain("Lio/micrometer/");
+      String otlp = read(jar, "io/sparkadvisor/shaded/io/micrometer/registry/otlp/OtlpMeterRegistry.class");
+      assertThat(otlp).contains("io/sparkadvisor/shaded/io/opentelemetry/proto/")
+          .doesNotContain("Lio/opentelemetry/proto/");
       String sketch = read(jar, "io/sparkadvisor/model/QuantileSketch.class");
       assertThat(sketch).contains("io/sparkadvisor/shaded/com/datadoghq/").doesNotContain("Lcom/datadoghq/");
     }

@@ -64,7 +64,7 @@ public final class AdvisorMetrics implements FindingSink {
           start(name, config, appName);
         } catch (RuntimeException | LinkageError e) {
           failures.failed(name, "could not start the " + name + " metrics registry ("
-              + ExportFailures.cause(e) + "); its metrics are not exported");
+              + ExportFailures.cause(e) + "); its metrics are not exported", false);
         }
       }
     }

@@ -22,27 +22,45 @@ final class ExportFailures {
     this.registry = registry;
   }
 
-  /** {@code what} says what failed and what the advisor does instead, for the one WARN. */
+  /** A failure that will recur every step: {@code what} names the cause, for the one WARN. */
   void failed(String exporter, String what) {
+    failed(exporter, what, true);
+  }
+
+  /**
+   * {@code what} says what failed and what the advisor does instead, for the one WARN;
+   * {@code recurring} when the exporter goes on trying.
+   */
+  void failed(String exporter, String what, boolean recurring) {
     Counter.builder("spark.advisor.metrics.export.failures")
         .description("Failed metric exports (pushes, publishes, an endpoint that could not start)")
         .tag("registry", exporter)
         .register(registry)
         .increment();
     if (warned.putIfAbsent(exporter, Boolean.TRUE) == null) {
-      LOG.warn("spark-advisor: {}; the job is not affected (later {} failures are counted in "
-          + "spark.advisor.metrics.export.failures, not logged)", what, exporter);
+      if (recurring) {
+        LOG.warn("spark-advisor: {}; the job is not affected (later {} failures are counted in "
+            + "spark.advisor.metrics.export.failures, not logged)", what, exporter);
+      } else {
+        LOG.warn("spark-advisor: {}; the job is not affected", what);
+      }
     }
   }
 
-  /** A short description of an exception for a log line: its class and message, no trace. */
+  /**
+   * A short description of an exception for a log line, no trace: the innermost cause that says
+   * something, or the outermost class when none does.
+   */
   static String cause(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    String said = null;
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof java.net.ConnectException && (c.getMessage() == null || c.getMessage().isBlank())) {
+        return "ConnectException: connection refused";
+      }
+      if (c.getMessage() != null && !c.getMessage().isBlank()) {
+        said = c.getClass().getSimpleName() + ": " + c.getMessage();
+      }
     }
-    String msg = root.getMessage();
-    String name = root.getClass().getSimpleName();
-    return msg == null || msg.isBlank() ? name : name + ": " + msg;
+    return said != null ? said : t.getClass().getSimpleName();
   }
 }

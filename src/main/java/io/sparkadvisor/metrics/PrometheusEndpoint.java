@@ -38,7 +38,7 @@ final class PrometheusEndpoint implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       failures.failed("prometheus", "could not open the Prometheus endpoint on " + host + ":" + port + " ("
           + ExportFailures.cause(e) + "); this driver's metrics cannot be scraped. Choose a free port with "
-          + "spark.advisor.metrics.prometheus.port");
+          + "spark.advisor.metrics.prometheus.port", false);
       return null;
     }
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {

@@ -25,6 +25,7 @@ final class PushgatewayPusher implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final URI target;
+  private final String display;
   private final Duration timeout;
   private final ExportFailures failures;
   private final HttpClient client;
@@ -34,6 +35,7 @@ final class PushgatewayPusher implements AutoCloseable {
       PrometheusMeterRegistry registry, ExportFailures failures) {
     this.registry = registry;
     this.target = target(baseUrl, job);
+    this.display = baseUrl + " (job '" + job + "')";
     this.timeout = Duration.ofMillis(timeoutMillis);
     this.failures = failures;
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -43,7 +45,8 @@ final class PushgatewayPusher implements AutoCloseable {
       return t;
     });
     scheduler.scheduleWithFixedDelay(this::push, stepMillis, stepMillis, TimeUnit.MILLISECONDS);
-    LOG.info("spark-advisor: pushing metrics to {} every {} ms", target, stepMillis);
+    LOG.info("spark-advisor: pushing metrics to the Pushgateway at {} every {} ms and at the end",
+        display, stepMillis);
   }
 
   /** {@code <base>/metrics/job@base64/<job>}: base64url keeps any application name a valid path. */
@@ -70,12 +73,12 @@ final class PushgatewayPusher implements AutoCloseable {
         return true;
       }
       String body = response.body() == null ? "" : response.body().strip();
-      failures.failed("pushgateway", "the Pushgateway at " + target + " refused a push: HTTP "
+      failures.failed("pushgateway", "the Pushgateway at " + display + " refused a push: HTTP "
           + response.statusCode() + (body.isEmpty() ? "" : " " + abbreviate(body)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      failures.failed("pushgateway", "could not push metrics to the Pushgateway at " + target + " ("
+      failures.failed("pushgateway", "could not push metrics to the Pushgateway at " + display + " ("
           + ExportFailures.cause(e) + ")");
     }
     return false;
