@@ -61,10 +61,12 @@ public final class SparkAdvisorListener extends SparkListener {
       LOG.info("spark-advisor is disabled ({}=false); not watching this application", AdvisorConfig.ENABLED);
       throw new UnsupportedOperationException("spark-advisor is disabled");
     }
+    AdvisorMetrics started = null;
     try {
       List<String> warnings = new ArrayList<>(config.warnings());
       AppState state = new AppState(config.maxRetainedStages(), config.maxRetainedQueries());
       metrics = new AdvisorMetrics(config.appName(), config.appId(), config.metrics());
+      started = metrics;
       List<FindingSink> sinks = new ArrayList<>(List.of(new LogSink(), metrics));
       if (config.findingsPath() != null) {
         sinks.add(new JsonLinesSink(Path.of(config.findingsPath())));
@@ -88,6 +90,9 @@ public final class SparkAdvisorListener extends SparkListener {
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("spark-advisor: failed to start ({}); the advisor is off and the job runs as usual",
           e.toString(), e);
+      if (started != null) {
+        started.close(); // its endpoint and push threads
+      }
       throw new UnsupportedOperationException("spark-advisor could not start", e);
     }
   }

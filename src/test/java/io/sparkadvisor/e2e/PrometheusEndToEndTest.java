@@ -63,6 +63,12 @@ class PrometheusEndToEndTest {
             v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
         assertThat(scrape.body()).contains("# TYPE spark_tasks_completed_total counter",
             "spark_task_duration_seconds_bucket{");
+        // Each meter under the Prometheus name docs/metrics.md gives it.
+        MetricsDoc.catalog().forEach((meter, promName) -> {
+          if (meters.find(meter).meter() != null) {
+            assertThat(scrape.body()).as(meter).containsPattern("(?m)^" + promName + "(_total|_count)?\\{");
+          }
+        });
 
         // Back through Prometheus.
         awaitValue(prometheus, "spark_tasks_completed_total" + sel, completed);

@@ -217,6 +217,16 @@ class SparkMetersEndToEndTest {
       assertThat(meters.find("spark.streaming.processed.rate").tag("query", "meters_rate").gauge())
           .isNotNull();
       assertThat(meters.find("spark.streaming.input.rate").tag("query", "meters_rate").gauge()).isNotNull();
+
+      // Now that every kind of meter exists: docs/metrics.md lists each, and nothing else.
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      meters.getMeters().forEach(m -> names.add(m.getId().getName()));
+      Map<String, String> documented = MetricsDoc.catalog();
+      assertThat(documented.keySet()).containsAll(names);
+      java.util.Set<String> notSeenHere = new java.util.TreeSet<>(documented.keySet());
+      notSeenHere.removeAll(names);
+      assertThat(notSeenHere).as("documented, not registered by these jobs")
+          .containsExactly("spark.advisor.metrics.export.failures", "spark.streaming.kafka.offsets.behind");
     } finally {
       q.stop();
     }
