@@ -190,6 +190,15 @@ public final class SparkAdvisorListener extends SparkListener {
   }
 
   @Override
+  public void onExecutorMetricsUpdate(org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate e) {
+    try {
+      capture.executorMetrics(e);
+    } catch (Throwable t) {
+      engine.captureFailed(t);
+    }
+  }
+
+  @Override
   public void onExecutorRemoved(SparkListenerExecutorRemoved e) {
     try {
       capture.executorRemoved(e);

@@ -69,6 +69,21 @@ public final class EventCapture {
         e.executorInfo().totalCores(), e.time()));
   }
 
+  /**
+   * A heartbeat's executor metrics: the peak JVM heap used over the stages it reports. Only that
+   * one number is copied; the running tasks' accumulator updates it also carries are skipped.
+   */
+  public void executorMetrics(org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate e) {
+    long peak = -1;
+    scala.collection.Iterator<org.apache.spark.executor.ExecutorMetrics> it = e.executorUpdates().valuesIterator();
+    while (it.hasNext()) {
+      peak = Math.max(peak, it.next().getMetricValue("JVMHeapMemory"));
+    }
+    if (peak > 0) {
+      sink.accept(new AdvisorEvent.ExecutorMetrics(e.execId(), peak, System.currentTimeMillis()));
+    }
+  }
+
   public void executorRemoved(SparkListenerExecutorRemoved e) {
     sink.accept(new AdvisorEvent.ExecutorRemoved(e.executorId(), e.reason(), e.time()));
   }

@@ -142,7 +142,10 @@ public final class AdvisorEngine implements Runnable {
         }
         long now = System.currentTimeMillis();
         if (running && now >= nextTick) {
-          guarded("the live check", () -> rules.stagesRunning(state.activeStages(), now));
+          guarded("the live check", () -> {
+            rules.stagesRunning(state.activeStages(), now);
+            rules.tick(state, now);
+          });
           nextTick = now + interval;
         }
         reportTrouble();
@@ -246,6 +249,8 @@ public final class AdvisorEngine implements Runnable {
     } else if (e instanceof AdvisorEvent.ExecutorRemoved r) {
       state.executorRemoved(r);
       observed(() -> observer.executorsChanged(state));
+    } else if (e instanceof AdvisorEvent.ExecutorMetrics m) {
+      state.executorMetrics(m);
     } else if (e instanceof AdvisorEvent.AppStart a) {
       state.appStarted(a);
     }

@@ -167,6 +167,13 @@ public final class RuleRunner {
     }
   }
 
+  /** The once-a-second pass with the whole model. */
+  public void tick(AppState state, long now) {
+    for (Slot s : slots) {
+      run(s, () -> s.rule.onTick(state, now, s));
+    }
+  }
+
   public void queryRunning(SqlQuery query) {
     for (Slot s : slots) {
       run(s, () -> s.rule.onQueryRunning(query, s));

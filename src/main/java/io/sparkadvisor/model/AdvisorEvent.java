@@ -18,6 +18,9 @@ public sealed interface AdvisorEvent {
 
   record ExecutorRemoved(String executorId, String reason, long time) implements AdvisorEvent {}
 
+  /** An executor's heartbeat: the peak JVM heap used it reported (bytes), -1 when none. */
+  record ExecutorMetrics(String executorId, long peakJvmHeapBytes, long time) implements AdvisorEvent {}
+
   /**
    * A job started. {@code executionId} is the SQL execution it belongs to, or -1;
    * {@code streamingQueryId} is set when a streaming query runs it.

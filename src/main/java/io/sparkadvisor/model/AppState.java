@@ -96,6 +96,10 @@ public final class AppState {
     executors.added(e);
   }
 
+  public void executorMetrics(AdvisorEvent.ExecutorMetrics e) {
+    executors.metrics(e);
+  }
+
   public void executorRemoved(AdvisorEvent.ExecutorRemoved e) {
     executors.removed(e);
   }
@@ -144,6 +148,7 @@ public final class AppState {
 
   public void taskEnded(AdvisorEvent.TaskEnd e) {
     totals.taskEnded(e);
+    executors.taskEnded(e);
     long k = key(e.stageId(), e.attempt());
     StageStats s = activeStages.get(k);
     if (s == null) {

@@ -38,6 +38,9 @@ public interface Rule {
   /** A streaming query run terminated; a rule drops what it kept about it. */
   default void onStreamTerminated(StreamState stream, RuleContext ctx) {}
 
+  /** Called about once a second with the whole model, for rules that wait for evidence to settle. */
+  default void onTick(AppState app, long now, RuleContext ctx) {}
+
   /** The application ended; the model holds its totals. */
   default void onApplicationEnd(AppState app, RuleContext ctx) {}
 

@@ -1,0 +1,187 @@
+package io.sparkadvisor.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkadvisor.findings.Finding;
+import io.sparkadvisor.model.AdvisorEvent;
+import io.sparkadvisor.model.FailureKind;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** ExecutorLost, ExecutorMemoryPressure and ExecutorMemoryOversized on executor fixtures. */
+class ExecutorRulesTest {
+  private static final long MIN = 60_000;
+  private static final long GIB = 1L << 30;
+  private static final long T0 = 1_700_000_000_000L;
+
+  @Nested
+  class ExecutorLostRule {
+    private final RuleHarness h = new RuleHarness();
+    private final ExecutorLost rule = new ExecutorLost(h.options("ExecutorLost"));
+
+    /** Executor 2 runs two tasks that fail with it when it is removed for {@code reason}. */
+    private void lose(String reason) {
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("1", "h1", 2, T0));
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("2", "h2", 2, T0));
+      h.submit(1, "count at Etl.java:9", 4);
+      h.end(Tasks.task(1, 0, 5_000).executor("1"));
+      h.end(Tasks.task(1, 1, 7_000).executor("2").failed(FailureKind.EXECUTOR_LOST, "", reason));
+      h.end(Tasks.task(1, 2, 3_000).executor("2").failed(FailureKind.EXECUTOR_LOST, "", reason));
+      h.app.executorRemoved(new AdvisorEvent.ExecutorRemoved("2", reason, T0 + 2 * MIN));
+    }
+
+    @Test
+    void waitsForTheLostTasksThenReportsTheReasonAndTheirTime() {
+      lose("Command exited with code 1");
+      rule.onTick(h.app, T0 + 2 * MIN + 1_000, h.context(rule));
+      h.quiet();
+      rule.onTick(h.app, T0 + 2 * MIN + 3_000, h.context(rule));
+      Finding f = h.fires();
+      assertThat(f.message()).contains("executor 2 on h2 was lost after 2 min",
+          "'Command exited with code 1'", "2 task attempts failed with it");
+      assertThat(f.costMillis()).isEqualTo(10_000);
+      assertThat(f.evidence()).containsEntry("exitCode", 1).containsEntry("lostAttempts", 2);
+      assertThat(f.fix()).contains("executor's own log on h2");
+      rule.onTick(h.app, T0 + 3 * MIN, h.context(rule));
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet(); // judged once
+    }
+
+    @Test
+    void exitCodes137And143AndMemoryLimitsReadAsMemoryOverhead() {
+      for (String reason : new String[] {"Command exited with code 137",
+          "Container killed on request. Exit code is 143",
+          "Container killed by YARN for exceeding memory limits. 5.5 GB of 5.5 GB physical memory used",
+          "The executor with id 4 exited with exit code 137(SIGKILL, possible container OOM).",
+          "pod reason: OOMKilled"}) {
+        assertThat(ExecutorLost.memoryKill(reason)).as(reason).isTrue();
+      }
+      assertThat(ExecutorLost.memoryKill("Command exited with code 1")).isFalse();
+      assertThat(ExecutorLost.memoryKill("Remote RPC client disassociated.")).isFalse();
+
+      h.conf("spark.executor.memory", "8g");
+      lose("Command exited with code 137");
+      rule.onApplicationEnd(h.app, h.context(rule));
+      // overhead: max(384 MB, 10% of 8 GB) = 819 MB; twice that, in 256 MB steps
+      assertThat(h.fires().fix()).contains("raise spark.executor.memoryOverhead (now 819 MB) to 1792m");
+    }
+
+    @Test
+    void quietWhenTheDriverReleasedTheExecutor() {
+      lose("Executor killed by driver.");
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("3", "h3", 2, T0));
+      h.app.executorRemoved(new AdvisorEvent.ExecutorRemoved("3", "Executor decommission: spot loss", T0 + MIN));
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet();
+    }
+  }
+
+  @Nested
+  class ExecutorMemoryPressureRule {
+    private final RuleHarness h = new RuleHarness().conf("spark.executor.memory", "4g")
+        .conf("spark.executor.cores", "4");
+    private final ExecutorMemoryPressure rule = new ExecutorMemoryPressure(h.options("ExecutorMemoryPressure"));
+
+    private void executor(String id, long peakHeap, long runMs, long gcMs) {
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded(id, "h" + id, 4, T0));
+      h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics(id, peakHeap, T0 + MIN));
+      h.submit(Integer.parseInt(id), "s" + id, 1);
+      h.end(Tasks.task(Integer.parseInt(id), 0, runMs).executor(id).gc(gcMs));
+    }
+
+    @Test
+    void firesWhenAHeapReached95Percent() {
+      executor("1", (long) (0.96 * 4 * GIB), 10_000, 100);
+      executor("2", 2 * GIB, 10_000, 100);
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      Finding f = h.fires();
+      assertThat(f.message()).contains("1 executor short of heap", "executor 1 used up to 3.8 GB of its 4 GB heap (96%)");
+      assertThat(f.fix()).contains("spark.executor.memory=6g", "spark.executor.cores=2, now 4");
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet(); // once per application
+    }
+
+    @Test
+    void firesWhenGcTookAThirdOfAnExecutorsTaskTime() {
+      executor("1", 2 * GIB, 3 * MIN, MIN);
+      rule.onApplicationEnd(h.app, h.context(rule));
+      assertThat(h.fires().message()).contains("executor 1 spent 1 min of 3 min task time in GC (33.3%)");
+    }
+
+    @Test
+    void quietBelowTheThresholdsAndTheFloor() {
+      executor("1", (long) (0.94 * 4 * GIB), 3 * MIN, (long) (0.29 * 3 * MIN));
+      executor("2", 2 * GIB, 50_000, 40_000); // most of its time in GC, but under a minute of it
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet();
+    }
+
+    @Test
+    void theDriversHeapInLocalModeIsNotJudged() {
+      executor("1", GIB, 1_000, 0);
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("driver", "localhost", 4, T0));
+      h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics("driver", 5 * GIB, T0));
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet();
+    }
+  }
+
+  @Nested
+  class ExecutorMemoryOversizedRule {
+    private final RuleHarness h = new RuleHarness().conf("spark.executor.memory", "8g");
+    private final ExecutorMemoryOversized rule = new ExecutorMemoryOversized(h.options("ExecutorMemoryOversized"));
+
+    private void run(long appMs, long... peaks) {
+      h.app.appStarted(new AdvisorEvent.AppStart("etl", "app-1", T0));
+      for (int i = 0; i < peaks.length; i++) {
+        String id = Integer.toString(i + 1);
+        h.app.executorAdded(new AdvisorEvent.ExecutorAdded(id, "h" + id, 4, T0));
+        h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics(id, peaks[i], T0 + MIN));
+      }
+      h.submit(1, "s", 1).end(Tasks.task(1, 0, 1_000));
+      h.app.appEnded(new AdvisorEvent.AppEnd(T0 + appMs));
+      rule.onApplicationEnd(h.app, h.context(rule));
+    }
+
+    @Test
+    void recommendsThePeakPlusHeadroomWhenEveryExecutorStayedUnderHalf() {
+      run(10 * MIN, 2 * GIB, 3 * GIB);
+      Finding f = h.fires();
+      assertThat(f.message()).contains("highest JVM heap any of 2 executors used was 3 GB of 8 GB (37.5%)");
+      assertThat(f.fix()).contains("spark.executor.memory=4608m (now 8 GB");
+      assertThat(f.evidence()).containsEntry("suggestedBytes", 4608L << 20);
+    }
+
+    @Test
+    void quietWhenOneExecutorUsedHalf() {
+      run(10 * MIN, GIB, 4 * GIB);
+      h.quiet();
+    }
+
+    @Test
+    void quietForSmallExecutorsShortApplicationsAndNoMeasurement() {
+      h.conf("spark.executor.memory", "3g");
+      run(10 * MIN, GIB);
+      h.quiet();
+    }
+
+    @Test
+    void quietForShortApplications() {
+      run(5 * MIN - 1, GIB);
+      h.quiet();
+    }
+
+    @Test
+    void quietWithoutHeapMeasurements() {
+      run(10 * MIN);
+      h.quiet();
+    }
+
+    @Test
+    void aBareNumberIsMebibytesAsInSpark() {
+      h.conf("spark.executor.memory", "8192");
+      run(10 * MIN, GIB);
+      assertThat(h.fires().evidence()).containsEntry("executorMemoryBytes", 8 * GIB);
+    }
+  }
+}
