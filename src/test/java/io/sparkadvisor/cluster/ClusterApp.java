@@ -1,0 +1,76 @@
+package io.sparkadvisor.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The application the cluster tests submit with spark-submit, packed into a jar of its own by the
+ * tests. It knows nothing of the advisor: the advisor comes only from --jars or --packages and
+ * spark.extraListeners. Prints {@code RESULT <name>=<value>} lines for the test to check.
+ *
+ * <p>Modes: {@code flaky} (a task that fails once, retried), {@code kill <dir>} (a stage of slow
+ * tasks that write a marker file into {@code dir} when they start, so the test can kill an
+ * executor in the middle of it), {@code heap <fraction> <seconds>} (each task holds that fraction
+ * of its executor's heap for that long).
+ */
+public final class ClusterApp {
+  private ClusterApp() {}
+
+  public static void main(String[] args) throws Exception {
+    SparkSession spark = SparkSession.builder().appName("cluster-" + args[0]).getOrCreate();
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    try {
+      switch (args[0]) {
+        case "flaky" -> {
+          long n = sc.parallelize(range(8), 8).map(i -> {
+            if (i == 3 && TaskContext.get().attemptNumber() == 0) {
+              throw new IllegalStateException("flaky on first attempt");
+            }
+            return i;
+          }).count();
+          System.out.println("RESULT count=" + n);
+        }
+        case "kill" -> {
+          String dir = args[1];
+          long sum = sc.parallelize(range(8), 8).map(i -> {
+            Files.writeString(Path.of(dir, "started-" + i + "-" + TaskContext.get().attemptNumber()), "");
+            Thread.sleep(2_500);
+            return (long) i;
+          }).reduce(Long::sum);
+          System.out.println("RESULT sum=" + sum);
+        }
+        case "heap" -> {
+          double fraction = Double.parseDouble(args[1]);
+          long seconds = Long.parseLong(args[2]);
+          long n = sc.parallelize(range(2), 2).map(i -> hold(fraction, seconds)).reduce(Long::sum);
+          System.out.println("RESULT held=" + n);
+        }
+        default -> throw new IllegalArgumentException(args[0]);
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static List<Integer> range(int n) {
+    return IntStream.range(0, n).boxed().toList();
+  }
+
+  /** Holds {@code fraction} of the heap in 256 KB arrays for {@code seconds}; returns arrays held. */
+  private static long hold(double fraction, long seconds) throws InterruptedException, IOException {
+    long target = (long) (Runtime.getRuntime().maxMemory() * fraction);
+    List<byte[]> held = new ArrayList<>();
+    for (long size = 0; size < target; size += 256 * 1024) {
+      held.add(new byte[256 * 1024]);
+    }
+    Thread.sleep(seconds * 1_000);
+    return held.size();
+  }
+}

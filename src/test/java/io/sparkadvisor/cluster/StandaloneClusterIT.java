@@ -1,0 +1,158 @@
+package io.sparkadvisor.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The advisor where users run it: a Spark standalone master and two workers on loopback, started
+ * from this build's Spark line, executors in their own JVMs, applications submitted through
+ * SparkSubmit with the packaged jar on --jars or resolved with --packages.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StandaloneClusterIT {
+  private static final String LISTENER = "spark.extraListeners=io.sparkadvisor.SparkAdvisorListener";
+
+  private SparkCluster cluster;
+  private Path app;
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    cluster = SparkCluster.start(SparkCluster.home(System.getProperty("spark.home.name")),
+        System.getProperty("scala.binary.version"), 2, 1, "2g");
+    app = SparkCluster.appJar();
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static List<String> withAdvisor(String... more) {
+    List<String> args = new ArrayList<>(List.of("--conf", LISTENER,
+        "--conf", "spark.executor.memory=512m", "--conf", "spark.executor.cores=1"));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  private static void healthy(SparkCluster.Submission s) {
+    assertThat(s.exitCode()).as(s.log()).isZero();
+    assertThat(s.log()).contains("spark-advisor", "watching this application")
+        .doesNotContain("spark-advisor: failed", "spark-advisor could not start");
+  }
+
+  @Test
+  void withTheShadedJarOnJarsFindingsReachTheDriverLog() throws Exception {
+    List<String> args = withAdvisor("--jars", SparkCluster.SHADED_JAR.toString());
+    SparkCluster.Submission s = cluster.submit(null, args, app, List.of("flaky"), null);
+    healthy(s);
+    assertThat(s.log()).contains("RESULT count=8");
+    assertThat(s.findings("TaskFailures")).singleElement().asString()
+        .contains("WARN findings: [TaskFailures] stage", "flaky on first attempt");
+  }
+
+  @Test
+  void withPackagesResolvedFromAMavenRepositoryFindingsReachTheDriverLog() throws Exception {
+    Path repo = install();
+    String coordinates = "io.sparkadvisor:" + System.getProperty("artifact.id") + ":"
+        + System.getProperty("project.version");
+    List<String> args = withAdvisor("--packages", coordinates, "--repositories", repo.toUri().toString(),
+        "--conf", "spark.jars.ivy=" + Files.createTempDirectory(cluster.work(), "ivy"));
+    SparkCluster.Submission s = cluster.submit(null, args, app, List.of("flaky"), null);
+    healthy(s);
+    assertThat(s.log()).contains("RESULT count=8", "found io.sparkadvisor#" + System.getProperty("artifact.id")
+        + ";" + System.getProperty("project.version"));
+    assertThat(s.findings("TaskFailures")).hasSize(1);
+  }
+
+  /**
+   * {@code mvn install} of the packaged jar and its POM, into a repository of the test's own (the
+   * same layout as ~/.m2, without touching it).
+   */
+  private Path install() throws Exception {
+    Path repo = Files.createTempDirectory(cluster.work(), "m2");
+    Path log = repo.resolveSibling(repo.getFileName() + ".log");
+    String mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn").toString();
+    Process p = new ProcessBuilder(mvn, "-B", "-q", "-Dmaven.repo.local=" + System.getProperty("maven.repo.local"),
+        "org.apache.maven.plugins:maven-install-plugin:3.1.4:install-file",
+        "-Dfile=" + SparkCluster.SHADED_JAR.toAbsolutePath(),
+        "-DpomFile=" + Path.of(System.getProperty("flattened.pom")).toAbsolutePath(),
+        "-DlocalRepositoryPath=" + repo).directory(repo.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+    return repo;
+  }
+
+  @Test
+  void anExecutorKilledMidStageIsReportedAsExecutorLostAndTheJobCompletes() throws Exception {
+    Path markers = Files.createTempDirectory(cluster.work(), "markers");
+    List<ProcessHandle> killed = new ArrayList<>();
+    SparkCluster.Submission s = cluster.submit(null, withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(),
+        "--conf", "spark.task.maxFailures=8"), app, List.of("kill", markers.toString()), (submit, log) -> {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+          // Both executors are running a task of the stage: kill one with SIGKILL.
+          while (count(markers) < 2 && System.nanoTime() < deadline && submit.isAlive()) {
+            Thread.sleep(100);
+          }
+          List<ProcessHandle> executors = cluster.executors();
+          assertThat(executors).as(Files.readString(log)).isNotEmpty();
+          executors.get(0).destroyForcibly();
+          killed.add(executors.get(0));
+        });
+    healthy(s);
+    assertThat(killed).hasSize(1);
+    assertThat(s.log()).contains("RESULT sum=28");
+    assertThat(s.findings("ExecutorLost")).as(s.log()).singleElement().asString()
+        .contains("WARN findings: [ExecutorLost] application: executor ", " was lost after ",
+            "task attempt", "of task time lost and re-run");
+    assertThat(s.log()).doesNotContain("ERROR SparkAdvisor", "ERROR AdvisorEngine");
+  }
+
+  private static long count(Path dir) throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.count();
+    }
+  }
+
+  /** Heartbeats every second, heap sampled every 200 ms, the sizing rules' floors lowered. */
+  private static List<String> sizing(String... more) {
+    List<String> args = new ArrayList<>(List.of("--jars", SparkCluster.SHADED_JAR.toString(),
+        "--conf", LISTENER, "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1",
+        "--conf", "spark.executor.heartbeatInterval=1s", "--conf", "spark.executor.metrics.pollingInterval=200ms",
+        "--conf", "spark.advisor.rule.ExecutorMemoryOversized.minExecutorMemory=1g",
+        "--conf", "spark.advisor.rule.ExecutorMemoryOversized.minAppDuration=1s"));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  @Test
+  void executorsThatUsedLittleOfTheirHeapAreReportedOversized() throws Exception {
+    SparkCluster.Submission s = cluster.submit(null, sizing(), app, List.of("heap", "0.05", "3"), null);
+    healthy(s);
+    assertThat(s.findings("ExecutorMemoryOversized")).as(s.log()).singleElement().asString()
+        .contains("INFO findings: [ExecutorMemoryOversized] application: the highest JVM heap any of 2 executors used",
+            "of 1 GB", "spark.executor.memory=");
+    assertThat(s.findings("ExecutorMemoryPressure")).isEmpty();
+  }
+
+  @Test
+  void rightSizedExecutorsAreNotReported() throws Exception {
+    SparkCluster.Submission s = cluster.submit(null, sizing(), app, List.of("heap", "0.6", "4"), null);
+    healthy(s);
+    assertThat(s.log()).contains("RESULT held=");
+    assertThat(s.findings("ExecutorMemoryOversized")).as(s.log()).isEmpty();
+    assertThat(s.findings("ExecutorMemoryPressure")).as(s.log()).isEmpty();
+  }
+}
