@@ -52,6 +52,12 @@ public final class ClusterApp {
           long n = sc.parallelize(range(2), 2).map(i -> hold(fraction, seconds)).reduce(Long::sum);
           System.out.println("RESULT held=" + n);
         }
+        case "churn" -> {
+          double fraction = Double.parseDouble(args[1]);
+          long seconds = Long.parseLong(args[2]);
+          long n = sc.parallelize(range(2), 2).map(i -> churn(fraction, seconds)).reduce(Long::sum);
+          System.out.println("RESULT churned=" + n);
+        }
         default -> throw new IllegalArgumentException(args[0]);
       }
     } finally {
@@ -61,6 +67,26 @@ public final class ClusterApp {
 
   private static List<Integer> range(int n) {
     return IntStream.range(0, n).boxed().toList();
+  }
+
+  /**
+   * Holds {@code fraction} of the heap and, for {@code seconds}, allocates arrays that live a
+   * little while (a ring of 10% of the heap): the collector works hard to find room. Returns the
+   * arrays allocated.
+   */
+  private static long churn(double fraction, long seconds) {
+    long max = Runtime.getRuntime().maxMemory();
+    List<byte[]> held = new ArrayList<>();
+    for (long size = 0; size < max * fraction; size += 256 * 1024) {
+      held.add(new byte[256 * 1024]);
+    }
+    byte[][] ring = new byte[(int) (max / 10 / (64 * 1024))][];
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long n = 0;
+    while (System.nanoTime() < end) {
+      ring[(int) (n++ % ring.length)] = new byte[64 * 1024];
+    }
+    return n + held.size();
   }
 
   /** Holds {@code fraction} of the heap in 256 KB arrays for {@code seconds}; returns arrays held. */

@@ -148,6 +148,18 @@ class StandaloneClusterIT {
   }
 
   @Test
+  void executorsShortOfHeapAreReportedUnderPressure() throws Exception {
+    SparkCluster.Submission s = cluster.submit(null, sizing(
+        "--conf", "spark.executor.extraJavaOptions=-XX:+UseSerialGC",
+        "--conf", "spark.advisor.rule.ExecutorMemoryPressure.minRunTime=5s"), app, List.of("churn", "0.55", "10"), null);
+    healthy(s);
+    assertThat(s.log()).contains("RESULT churned=");
+    assertThat(s.findings("ExecutorMemoryPressure")).as(s.log()).singleElement().asString()
+        .contains("WARN findings: [ExecutorMemoryPressure] application: ", "short of heap", "spark.executor.memory=");
+    assertThat(s.findings("ExecutorMemoryOversized")).isEmpty();
+  }
+
+  @Test
   void rightSizedExecutorsAreNotReported() throws Exception {
     SparkCluster.Submission s = cluster.submit(null, sizing(), app, List.of("heap", "0.6", "4"), null);
     healthy(s);
