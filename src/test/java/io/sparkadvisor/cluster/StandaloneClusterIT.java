@@ -60,6 +60,8 @@ class StandaloneClusterIT {
     assertThat(s.log()).contains("RESULT count=8");
     assertThat(s.findings("TaskFailures")).singleElement().asString()
         .contains("WARN findings: [TaskFailures] stage", "flaky on first attempt");
+    // Executors released when the application stops are not failures.
+    assertThat(s.findings("ExecutorLost")).isEmpty();
   }
 
   @Test
