@@ -74,8 +74,10 @@ public final class ExecutorLost implements Rule {
   static boolean memoryKill(String reason) {
     String r = reason == null ? "" : reason.toLowerCase(Locale.ROOT);
     Integer code = exitCode(reason);
-    return (code != null && (code == 137 || code == 143)) || r.contains("exceeding memory limits")
-        || r.contains("beyond physical memory limits") || r.contains("oomkilled");
+    // YARN: "... for exceeding memory limits", "... exceeding physical memory limits", "running
+    // beyond physical memory limits"; Kubernetes: OOMKilled.
+    return (code != null && (code == 137 || code == 143)) || r.contains("memory limits")
+        || r.contains("oomkilled");
   }
 
   private void report(ExecutorStats x, RuleContext ctx) {

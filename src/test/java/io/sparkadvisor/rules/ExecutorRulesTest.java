@@ -52,6 +52,8 @@ class ExecutorRulesTest {
       for (String reason : new String[] {"Command exited with code 137",
           "Container killed on request. Exit code is 143",
           "Container killed by YARN for exceeding memory limits. 5.5 GB of 5.5 GB physical memory used",
+          "Container killed by YARN for exceeding physical memory limits. 10.4 GB of 10.4 GB physical memory used",
+          "Container [pid=4711] is running beyond physical memory limits.",
           "The executor with id 4 exited with exit code 137(SIGKILL, possible container OOM).",
           "pod reason: OOMKilled"}) {
         assertThat(ExecutorLost.memoryKill(reason)).as(reason).isTrue();
