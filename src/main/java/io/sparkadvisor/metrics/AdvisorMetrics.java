@@ -48,12 +48,6 @@ public final class AdvisorMetrics implements FindingSink {
   private PrometheusEndpoint endpoint;
   private PushgatewayPusher pusher;
 
-  /** Only the in-memory registry: what tests and a disabled export use. */
-  public AdvisorMetrics(String appName, String appId) {
-    this(appName, appId, new MetricsConfig(java.util.Set.of(), 10_000, 2_000, "0.0.0.0", 9464, null, "",
-        MetricsConfig.DEFAULT_OTLP_URL, 20));
-  }
-
   public AdvisorMetrics(String appName, String appId, MetricsConfig config) {
     registry.config().commonTags(Tags.of("app.name", appName, "app.id", appId));
     registry.add(memory);

@@ -69,9 +69,9 @@ public final class SparkMeters implements ModelObserver {
   private final AtomicLong activeExecutors = new AtomicLong();
   private final AtomicLong activeCores = new AtomicLong();
 
-  /** Streaming meters by query tag; the tag each query name got, in order of arrival. */
+  /** Streaming meters by query tag; the query names that got a tag of their own (at most the cap). */
   private final Map<String, StreamMeters> streams = new HashMap<>();
-  private final Map<String, String> queryTags = new HashMap<>();
+  private final java.util.Set<String> queryTags = new java.util.HashSet<>();
   /** Which tag each live query run reports under, for its termination. */
   private final Map<String, String> runTags = new ConcurrentHashMap<>();
 
@@ -242,14 +242,11 @@ public final class SparkMeters implements ModelObserver {
   /** A query's name as a tag value: its own while under the cap, else "other". */
   private String tagFor(String name) {
     String key = name == null || name.isBlank() ? "unnamed" : name;
-    String tag = queryTags.get(key);
-    if (tag == null) {
-      tag = queryTags.size() < maxQueryTags ? key : "other";
-      if (queryTags.size() < maxQueryTags) {
-        queryTags.put(key, tag);
-      }
+    if (queryTags.contains(key) || queryTags.size() < maxQueryTags) {
+      queryTags.add(key);
+      return key;
     }
-    return tag;
+    return "other";
   }
 
   private int liveRuns() {

@@ -43,7 +43,7 @@ final class ExecutorMemory {
 
   /** {@code bytes} rounded up to a multiple of {@code step}, as a Spark size ("6g", "1536m"). */
   static String sparkSize(long bytes, long step) {
-    long rounded = Math.max(step, ((bytes + step - 1) / step) * step);
+    long rounded = roundUp(bytes, step);
     return rounded % GIB == 0 ? rounded / GIB + "g" : rounded / MIB + "m";
   }
 
