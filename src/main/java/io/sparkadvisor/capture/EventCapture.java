@@ -126,7 +126,17 @@ public final class EventCapture {
   public void taskEnd(SparkListenerTaskEnd e) {
     TaskInfo t = e.taskInfo();
     TaskEndReason reason = e.reason();
-    boolean killed = reason instanceof TaskKilled;
+    if (reason == Resubmitted$.MODULE$) {
+      // An earlier success whose map output was lost with its executor, re-posted (null metrics,
+      // the old attempt's times) so the DAGScheduler re-runs it: not a new task attempt. Spark's
+      // AppStatusListener counts it as failed without touching the active tasks.
+      sink.accept(new AdvisorEvent.TaskResubmitted(e.stageId(), e.stageAttemptId(), t.taskId(),
+          t.index(), t.executorId(), Math.max(0, t.finishTime() - t.launchTime())));
+      return;
+    }
+    // A duplicate whose commit the driver denied (a speculative copy or zombie attempt losing the
+    // race) is killed, not failed, as AppStatusListener counts it.
+    boolean killed = reason instanceof TaskKilled || reason instanceof TaskCommitDenied;
     FailureKind failure = null;
     String detail = "";
     String message = null;
@@ -139,17 +149,13 @@ public final class EventCapture {
       } else if (reason instanceof FetchFailed ff) {
         failure = FailureKind.FETCH_FAILED;
         message = ff.message();
-      } else if (reason instanceof ExecutorLostFailure) {
-        failure = FailureKind.EXECUTOR_LOST;
+      } else if (reason instanceof ExecutorLostFailure lost) {
+        // exitCausedByApp=false: preemption, decommissioning, a killed or lost node. Spark does
+        // not count these towards spark.task.maxFailures, and neither are they the tasks' fault.
+        failure = lost.exitCausedByApp() ? FailureKind.EXECUTOR_LOST : FailureKind.EXECUTOR_RELEASED;
         message = failed.toErrorString();
-      } else if (reason == Resubmitted$.MODULE$) {
-        failure = FailureKind.EXECUTOR_LOST;
-        message = "finished output lost with its executor; resubmitted";
       } else if (reason == TaskResultLost$.MODULE$) {
         failure = FailureKind.RESULT_LOST;
-      } else if (reason instanceof TaskCommitDenied) {
-        failure = FailureKind.COMMIT_DENIED;
-        message = failed.toErrorString();
       } else {
         failure = FailureKind.OTHER;
         message = failed.toErrorString();

@@ -184,6 +184,8 @@ public final class AdvisorEngine implements Runnable {
     } else if (e instanceof AdvisorEvent.TaskStart t) {
       state.taskStarted(t);
       observed(() -> observer.taskStarted(t));
+    } else if (e instanceof AdvisorEvent.TaskResubmitted r) {
+      state.taskResubmitted(r);
     } else if (e instanceof AdvisorEvent.StageSubmitted s) {
       state.stageSubmitted(s);
       observed(() -> observer.stageSubmitted(s));

@@ -75,6 +75,14 @@ public sealed interface AdvisorEvent {
   }
 
   /**
+   * Spark re-posted an earlier successful attempt of a shuffle-map task as "Resubmitted": its
+   * output was lost with its executor and the task will run again. Not a new attempt: it carries
+   * no metrics, and no task start precedes it.
+   */
+  record TaskResubmitted(int stageId, int attempt, long taskId, int index, String executorId,
+      long durationMs) implements AdvisorEvent {}
+
+  /**
    * A SQL execution started. The plan and the session's changed SQL conf are converted on the
    * advisor's thread, not Spark's: the suppliers close over Spark's immutable objects.
    * {@code estimates} reads the optimizer's size estimates when the query's QueryExecution was

@@ -162,6 +162,20 @@ public final class AppState {
     }
   }
 
+  /** An earlier success re-posted as lost: counted on its stage attempt, never as a new task. */
+  public void taskResubmitted(AdvisorEvent.TaskResubmitted e) {
+    long k = key(e.stageId(), e.attempt());
+    StageStats s = activeStages.get(k);
+    if (s == null) {
+      s = completedStages.get(k);
+    }
+    if (s != null) {
+      s.resubmitted();
+    }
+    executors.outputLost(e);
+    totals.taskResubmitted();
+  }
+
   public SqlQuery queryStarted(AdvisorEvent.SqlStart e, PlanNode plan, Map<String, String> modified) {
     SqlQuery q = new SqlQuery(e.executionId(), e.description(), e.time(), plan, modified);
     activeQueries.put(e.executionId(), q);

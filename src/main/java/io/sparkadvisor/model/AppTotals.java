@@ -8,6 +8,7 @@ public final class AppTotals {
   private long tasksSucceeded;
   private long tasksFailed;
   private long tasksKilled;
+  private long tasksResubmitted;
   private long taskTimeMs;
   private long runTimeMs;
   private long gcMs;
@@ -28,6 +29,10 @@ public final class AppTotals {
     } else {
       stagesCompleted++;
     }
+  }
+
+  void taskResubmitted() {
+    tasksResubmitted++;
   }
 
   void taskEnded(AdvisorEvent.TaskEnd e) {
@@ -71,6 +76,11 @@ public final class AppTotals {
 
   public long tasksKilled() {
     return tasksKilled;
+  }
+
+  /** Finished tasks whose output was lost with an executor and run again. */
+  public long tasksResubmitted() {
+    return tasksResubmitted;
   }
 
   /** Wall time of every task attempt, launch to finish, summed. */

@@ -17,6 +17,8 @@ public final class ExecutorStats {
   private long gcMs;
   private long lostTaskMs;
   private int lostAttempts;
+  private int lostNotByTasks;
+  private int lostOutputs;
 
   ExecutorStats(String id, String host, int cores, long addedAt) {
     this.id = id;
@@ -34,12 +36,21 @@ public final class ExecutorStats {
     peakHeapBytes = Math.max(peakHeapBytes, bytes);
   }
 
+  /** A finished task's map output was lost with this executor: its work runs again. */
+  void outputLost(long durationMs) {
+    lostTaskMs += durationMs;
+    lostOutputs++;
+  }
+
   void taskEnded(AdvisorEvent.TaskEnd e) {
     runTimeMs += e.runTimeMs();
     gcMs += e.gcMs();
-    if (e.failure() == FailureKind.EXECUTOR_LOST) {
+    if (e.failure() == FailureKind.EXECUTOR_LOST || e.failure() == FailureKind.EXECUTOR_RELEASED) {
       lostTaskMs += e.durationMs();
       lostAttempts++;
+      if (e.failure() == FailureKind.EXECUTOR_RELEASED) {
+        lostNotByTasks++;
+      }
     }
   }
 
@@ -91,12 +102,25 @@ public final class ExecutorStats {
     return gcMs;
   }
 
-  /** Task time of attempts that failed because this executor was lost. */
+  /** Finished tasks whose map output was lost with this executor and that Spark resubmitted. */
+  public int lostOutputs() {
+    return lostOutputs;
+  }
+
+  /** Task time of attempts that failed because this executor was lost, and of lost map output. */
   public long lostTaskMs() {
     return lostTaskMs;
   }
 
   public int lostAttempts() {
     return lostAttempts;
+  }
+
+  /**
+   * True when attempts failed with it and Spark judged every one lost for reasons outside the
+   * tasks ({@code exitCausedByApp=false}: preemption, decommissioning, a lost node).
+   */
+  public boolean lostNotByTasks() {
+    return lostAttempts > 0 && lostNotByTasks == lostAttempts;
   }
 }

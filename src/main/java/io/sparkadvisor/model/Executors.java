@@ -72,6 +72,13 @@ public final class Executors {
     }
   }
 
+  void outputLost(AdvisorEvent.TaskResubmitted e) {
+    ExecutorStats x = find(e.executorId());
+    if (x != null) {
+      x.outputLost(e.durationMs());
+    }
+  }
+
   private ExecutorStats find(String id) {
     ExecutorStats x = live.get(id);
     return x != null ? x : gone.get(id);

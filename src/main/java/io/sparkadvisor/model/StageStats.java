@@ -32,6 +32,8 @@ public final class StageStats {
   private int succeeded;
   private int failed;
   private int killed;
+  private int failedByJob;
+  private int resubmitted;
   private long sumDurationMs;
   private long sumRunTimeMs;
   private long sumCpuTimeNs;
@@ -51,6 +53,7 @@ public final class StageStats {
   private long resultFetchMs;
   private boolean resultStage;
   private long failedTimeMs;
+  private long failedByJobTimeMs;
 
   private final QuantileSketch durations = new QuantileSketch();
   private final QuantileSketch shuffleReads = new QuantileSketch();
@@ -104,6 +107,10 @@ public final class StageStats {
     if (!e.succeeded()) {
       failed++;
       failedTimeMs += duration;
+      if (e.failure().causedByJob()) {
+        failedByJob++;
+        failedByJobTimeMs += duration;
+      }
       String key = e.failure() + "|" + e.failureDetail();
       FailureGroup group = failures.get(key);
       if (group == null) {
@@ -155,6 +162,11 @@ public final class StageStats {
         }
       }
     }
+  }
+
+  /** A finished attempt whose output was lost with its executor, to be run again. */
+  void resubmitted() {
+    resubmitted++;
   }
 
   public int stageId() {
@@ -240,6 +252,24 @@ public final class StageStats {
 
   public int killedTasks() {
     return killed;
+  }
+
+  /**
+   * Failed attempts that count against the job, as Spark's {@code countTowardsTaskFailures} has
+   * it but for fetch failures: not those whose executor went for reasons outside the tasks.
+   */
+  public int failedByJobTasks() {
+    return failedByJob;
+  }
+
+  /** Task time of the attempts counted by {@link #failedByJobTasks()}. */
+  public long failedByJobTimeMs() {
+    return failedByJobTimeMs;
+  }
+
+  /** Earlier successes Spark re-posted as "Resubmitted" because their output was lost. */
+  public int resubmittedTasks() {
+    return resubmitted;
   }
 
   public long sumDurationMs() {

@@ -57,11 +57,14 @@ public final class ExecutorLost implements Rule {
     }
   }
 
-  /** Removed by the driver itself: dynamic allocation, an explicit kill, decommissioning. */
+  /**
+   * Removed at the driver's own request: dynamic allocation's idle release, an explicit kill
+   * (YARN: "exited from explicit termination request"), decommissioning.
+   */
   static boolean releasedOnPurpose(String reason) {
     String r = reason == null ? "" : reason.toLowerCase(Locale.ROOT);
     return r.contains("killed by driver") || r.contains("decommission") || r.contains("idle")
-        || r.contains("dynamic allocation");
+        || r.contains("dynamic allocation") || r.contains("explicit termination request");
   }
 
   /** The exit code in Spark's or the cluster manager's words, or null. */
@@ -72,19 +75,27 @@ public final class ExecutorLost implements Rule {
 
   /** Killed for memory: by the OS or cluster manager (137, 143) or over its container's limit. */
   static boolean memoryKill(String reason) {
-    String r = reason == null ? "" : reason.toLowerCase(Locale.ROOT);
     Integer code = exitCode(reason);
-    // YARN: "... for exceeding memory limits", "... exceeding physical memory limits", "running
-    // beyond physical memory limits"; Kubernetes: OOMKilled.
-    return (code != null && (code == 137 || code == 143)) || r.contains("memory limits")
-        || r.contains("oomkilled");
+    return (code != null && (code == 137 || code == 143)) || statesMemoryLimit(reason);
+  }
+
+  /**
+   * The cluster manager's own words that a memory limit was exceeded, not only an exit code. YARN:
+   * "... for exceeding memory limits", "... exceeding physical memory limits", "running beyond
+   * physical memory limits"; Kubernetes: OOMKilled.
+   */
+  static boolean statesMemoryLimit(String reason) {
+    String r = reason == null ? "" : reason.toLowerCase(Locale.ROOT);
+    return r.contains("memory limits") || r.contains("oomkilled");
   }
 
   private void report(ExecutorStats x, RuleContext ctx) {
     String reason = x.removalReason() == null || x.removalReason().isBlank() ? "no reason given" : x.removalReason();
     long lived = Math.max(0, x.removedAt() - x.addedAt());
     String fix;
-    if (memoryKill(reason)) {
+    // Spark's own verdict that the tasks did not cause the exit (preemption, a lost node) outweighs
+    // an exit code: a preempted YARN container also exits with 143.
+    if (memoryKill(reason) && (!x.lostNotByTasks() || statesMemoryLimit(reason))) {
       long heap = ExecutorMemory.heapBytes(ctx.spark());
       long overhead = ExecutorMemory.overheadBytes(ctx.spark());
       String suggested = ExecutorMemory.sparkSize(Math.max(2 * overhead, heap / 5), 256 * ExecutorMemory.MIB);
@@ -100,6 +111,10 @@ public final class ExecutorLost implements Rule {
     }
     String lost = x.lostAttempts() == 0 ? "no running task attempt failed with it"
         : x.lostAttempts() + (x.lostAttempts() == 1 ? " task attempt" : " task attempts") + " failed with it";
+    if (x.lostOutputs() > 0) {
+      lost += ", and the map output of " + x.lostOutputs() + (x.lostOutputs() == 1 ? " finished task" : " finished tasks")
+          + " was lost and resubmitted";
+    }
     ctx.report(ctx.finding(Scope.application())
         .samePlaceAs("executor|" + x.id())
         .occurrence("executor:" + x.id() + ":" + x.addedAt())
@@ -112,6 +127,7 @@ public final class ExecutorLost implements Rule {
         .evidence("reason", reason)
         .evidence("exitCode", exitCode(reason) == null ? -1 : exitCode(reason))
         .evidence("lostAttempts", x.lostAttempts())
+        .evidence("lostOutputs", x.lostOutputs())
         .evidence("lostTaskMs", x.lostTaskMs())
         .build());
   }

@@ -10,7 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Failed task attempts in a stage, grouped by reason; killed speculative copies do not count. */
+/**
+ * Failed task attempts in a stage, grouped by reason. Killed attempts (speculative copies that
+ * lost the race, commits denied to duplicates) do not count, and neither do attempts lost with an
+ * executor that went for reasons outside the tasks (preemption, decommissioning).
+ */
 @RuleInfo(id = "TaskFailures", severity = Severity.WARN,
     summary = "Task attempts failed and were retried, or failed the stage")
 public final class TaskFailures implements Rule {
@@ -24,12 +28,13 @@ public final class TaskFailures implements Rule {
 
   @Override
   public void onStageCompleted(StageStats s, RuleContext ctx) {
-    if (s.failedTasks() < Math.max(1, minFailures)) {
+    int failed = s.failedByJobTasks();
+    if (failed < Math.max(1, minFailures)) {
       return;
     }
-    List<FailureGroup> groups = s.failureGroups();
-    StringBuilder msg = new StringBuilder().append(s.failedTasks())
-        .append(s.failedTasks() == 1 ? " task attempt failed (" : " task attempts failed (");
+    List<FailureGroup> groups = s.failureGroups().stream().filter(g -> g.kind().causedByJob()).toList();
+    StringBuilder msg = new StringBuilder().append(failed)
+        .append(failed == 1 ? " task attempt failed (" : " task attempts failed (");
     Map<String, Object> byReason = new LinkedHashMap<>();
     for (int i = 0; i < groups.size(); i++) {
       FailureGroup g = groups.get(i);
@@ -44,10 +49,10 @@ public final class TaskFailures implements Rule {
     msg.append(s.isFailed() ? "; the stage failed" : "; retries succeeded");
     ctx.report(ctx.finding(Scope.stage(s))
         .message(msg.toString())
-        .cost(s.failedTimeMs(), "~" + Units.coreTime(s.failedTimeMs()) + " of task time in failed attempts")
+        .cost(s.failedByJobTimeMs(), "~" + Units.coreTime(s.failedByJobTimeMs()) + " of task time in failed attempts")
         .fix(fix(top, ctx))
-        .evidence("failedAttempts", s.failedTasks())
-        .evidence("failedTimeMs", s.failedTimeMs())
+        .evidence("failedAttempts", failed)
+        .evidence("failedTimeMs", s.failedByJobTimeMs())
         .evidence("stageFailed", s.isFailed())
         .evidence("reasons", byReason)
         .build());
@@ -67,9 +72,7 @@ public final class TaskFailures implements Rule {
           + "the task and spark.task.maxFailures only hides it";
       case RESULT_LOST -> "task results were lost before the driver fetched them: check executor "
           + "health and spark.driver.maxResultSize";
-      case COMMIT_DENIED -> "output commits were denied, usually to a speculative or zombie attempt: "
-          + "safe when rare; if frequent, check the output committer";
-      case OTHER -> "see the executor logs for the failed attempts";
+      case OTHER, EXECUTOR_RELEASED -> "see the executor logs for the failed attempts";
     };
   }
 
