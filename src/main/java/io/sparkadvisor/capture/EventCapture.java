@@ -105,7 +105,26 @@ public final class EventCapture {
     Properties p = e.properties();
     sink.accept(new AdvisorEvent.StageSubmitted(s.stageId(), s.attemptNumber(), s.name(), s.numTasks(),
         Scala.longOr(s.submissionTime(), System.currentTimeMillis()), property(p, JOB_GROUP),
-        property(p, JOB_DESCRIPTION), executionId(p)));
+        property(p, JOB_DESCRIPTION), executionId(p), lineage(s)));
+  }
+
+  /**
+   * The stage's lineage as an order-free hash of its RDDs' names (a file RDD is named by its
+   * path), call sites and operator scope names; ids left out. A few string hashes per RDD, each
+   * cached by its String.
+   */
+  static long lineage(StageInfo s) {
+    long h = 0;
+    scala.collection.Iterator<org.apache.spark.storage.RDDInfo> it = s.rddInfos().iterator();
+    while (it.hasNext()) {
+      org.apache.spark.storage.RDDInfo r = it.next();
+      long one = 31L * java.util.Objects.hashCode(r.name()) + java.util.Objects.hashCode(r.callSite());
+      if (r.scope().isDefined()) {
+        one = 31L * one + java.util.Objects.hashCode(r.scope().get().name());
+      }
+      h += io.sparkadvisor.model.Shapes.mix(one);
+    }
+    return h;
   }
 
   public void stageCompleted(SparkListenerStageCompleted e) {

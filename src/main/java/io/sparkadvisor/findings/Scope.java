@@ -8,19 +8,29 @@ import io.sparkadvisor.model.StageStats;
  * job group, a SQL query, or the whole application.
  */
 public record Scope(Kind kind, int stageId, int attempt, String callSite, String jobGroup,
-    String description, long executionId) {
+    String description, long executionId, String shape) {
 
   public enum Kind { STAGE, QUERY, STREAM, APPLICATION }
 
   private static final int MAX_TEXT = 120;
 
+  public Scope {
+    shape = shape == null ? "" : shape;
+  }
+
+  /** A place without a shape of its own beyond its call site and description. */
+  public Scope(Kind kind, int stageId, int attempt, String callSite, String jobGroup, String description,
+      long executionId) {
+    this(kind, stageId, attempt, callSite, jobGroup, description, executionId, "");
+  }
+
   public static Scope stage(StageStats s) {
     return new Scope(Kind.STAGE, s.stageId(), s.attempt(), s.name(), s.jobGroup(), s.description(),
-        s.executionId());
+        s.executionId(), s.shape());
   }
 
   public static Scope query(SqlQuery q) {
-    return new Scope(Kind.QUERY, -1, -1, "", null, q.description(), q.executionId());
+    return new Scope(Kind.QUERY, -1, -1, "", null, q.description(), q.executionId(), q.shape());
   }
 
   /** A streaming query: its name (or id) in {@code description}, its id in {@code callSite}. */
@@ -80,13 +90,15 @@ public record Scope(Kind kind, int stageId, int attempt, String callSite, String
   }
 
   /**
-   * What makes two findings "the same place": the same call site and job group, so that the same
-   * stage shape run again in a loop is counted rather than logged again.
+   * What makes two findings "the same place": the same call site and job group and the same
+   * shape (a stage's lineage, a query's plan), so that the same stage or query run again in a loop
+   * is counted rather than logged again, while different work launched from one call site (a
+   * helper method, a loop over different inputs) is not.
    */
   public String shapeKey() {
     return switch (kind) {
-      case STAGE -> "stage|" + callSite + "|" + (jobGroup == null ? "" : jobGroup);
-      case QUERY -> "query|" + (description == null ? "" : description);
+      case STAGE -> "stage|" + callSite + "|" + (jobGroup == null ? "" : jobGroup) + "|" + shape;
+      case QUERY -> "query|" + (description == null ? "" : description) + "|" + shape;
       case STREAM -> "stream|" + callSite;
       case APPLICATION -> "application";
     };

@@ -30,8 +30,19 @@ public sealed interface AdvisorEvent {
 
   record JobEnd(int jobId, long time, boolean succeeded) implements AdvisorEvent {}
 
+  /**
+   * {@code lineage} identifies the stage's shape: a hash of its RDDs' names, call sites and
+   * operator scopes, without their ids, so two stages launched from one call site on different
+   * lineages (different inputs, different operators) tell apart, and a stage rerun in a loop does not.
+   */
   record StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
-      String jobGroup, String description, long executionId) implements AdvisorEvent {}
+      String jobGroup, String description, long executionId, long lineage) implements AdvisorEvent {
+
+    public StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
+        String jobGroup, String description, long executionId) {
+      this(stageId, attempt, name, numTasks, submissionTime, jobGroup, description, executionId, 0);
+    }
+  }
 
   /**
    * {@code failureReason} is null for a stage that succeeded. {@code sqlMetricIds} and

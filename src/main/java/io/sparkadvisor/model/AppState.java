@@ -119,6 +119,10 @@ public final class AppState {
   public StageStats stageSubmitted(AdvisorEvent.StageSubmitted e) {
     StageStats s = activeStage(e.stageId(), e.attempt());
     s.submitted(e);
+    SqlQuery q = e.executionId() >= 0 ? query(e.executionId()) : null;
+    if (q != null) {
+      s.queryShape(q.shape());
+    }
     return s;
   }
 

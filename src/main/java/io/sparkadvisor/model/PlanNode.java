@@ -91,6 +91,23 @@ public record PlanNode(String name, String detail, OperatorKind kind, Map<String
         + (type.find() ? type.group(1) : "");
   }
 
+  /**
+   * The plan's shape: operators, what each scan reads (its table or location) and each join's
+   * type and keys, without expression ids or literals, so that the same query run again in a loop
+   * (over other dates of one table, say) keeps its shape and a query over other inputs does not.
+   */
+  public long shape() {
+    String what = switch (kind) {
+      case FILE_SCAN -> metadata.getOrDefault("Format", "") + "|" + metadata.getOrDefault("Location", "");
+      default -> kind.isJoin() ? joinType() + "|" + joinKeys() : "";
+    };
+    long h = Shapes.mix(31L * stripIds(name).hashCode() + what.hashCode());
+    for (PlanNode child : children) {
+      h = 31 * h + child.shape();
+    }
+    return Shapes.mix(h);
+  }
+
   public static String stripIds(String s) {
     return EXPR_ID.matcher(s).replaceAll("");
   }

@@ -19,6 +19,7 @@ public final class SqlQuery {
   private final String description;
   private final long startTime;
   private final PlanNode initialPlan;
+  private final String shape;
   private PlanNode plan;
   private final Map<String, String> modifiedConfigs;
   private final Map<Long, Long> metricValues = new HashMap<>();
@@ -35,6 +36,7 @@ public final class SqlQuery {
     this.description = description == null ? "" : description;
     this.startTime = startTime;
     this.initialPlan = plan;
+    this.shape = plan.name().isEmpty() ? "" : Long.toHexString(plan.shape());
     this.plan = plan;
     this.modifiedConfigs = Map.copyOf(modifiedConfigs);
   }
@@ -92,6 +94,11 @@ public final class SqlQuery {
   /** The SQL text or the action's call site, as Spark's SQL tab shows it. */
   public String description() {
     return description;
+  }
+
+  /** The shape of the plan as first planned ({@link PlanNode#shape()}), "" when it had none. */
+  public String shape() {
+    return shape;
   }
 
   public long startTime() {

@@ -26,6 +26,8 @@ public final class StageStats {
   private String jobGroup;
   private String description;
   private long executionId = -1;
+  private long lineage;
+  private String queryShape = "";
   private boolean completed;
   private long[] sqlMetricIds = new long[0];
 
@@ -79,6 +81,21 @@ public final class StageStats {
     jobGroup = e.jobGroup();
     description = e.description();
     executionId = e.executionId();
+    lineage = e.lineage();
+  }
+
+  /** The shape of the SQL query the stage runs for. */
+  void queryShape(String shape) {
+    queryShape = shape == null ? "" : shape;
+  }
+
+  /**
+   * The stage's shape: its lineage, and for a SQL stage its query's plan shape. Stages launched
+   * from one call site with other lineages or plans are other places.
+   */
+  public String shape() {
+    String own = lineage == 0 ? "" : Long.toHexString(lineage);
+    return queryShape.isEmpty() ? own : own + "/" + queryShape;
   }
 
   void completed(AdvisorEvent.StageCompleted e) {

@@ -56,6 +56,20 @@ class FindingLogTest {
   }
 
   @Test
+  void oneCallSiteWithAnotherShapeIsAnotherPlace() {
+    Recording sink = new Recording();
+    FindingLog log = new FindingLog(List.of(sink), 100);
+    Scope helper = new Scope(Scope.Kind.STAGE, 3, 0, "count at Helper.java:7", "nightly", null, -1, "a1");
+    Scope otherInput = new Scope(Scope.Kind.STAGE, 5, 0, "count at Helper.java:7", "nightly", null, -1, "b2");
+    Scope loopAgain = new Scope(Scope.Kind.STAGE, 9, 0, "count at Helper.java:7", "nightly", null, -1, "a1");
+    assertThat(log.report(finding("TaskSkew", helper, 1_000))).isTrue();
+    assertThat(log.report(finding("TaskSkew", otherInput, 1_000))).isTrue();
+    assertThat(log.report(finding("TaskSkew", loopAgain, 1_000))).isFalse();
+    assertThat(sink.emitted).extracting(f -> f.scope().stageId()).containsExactly(3, 5);
+    assertThat(sink.repeats).containsExactly(2);
+  }
+
+  @Test
   void aQueryJudgedAgainInTheSameRunIsNotARepeat() {
     Recording sink = new Recording();
     FindingLog log = new FindingLog(List.of(sink), 100);
