@@ -9,13 +9,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The driver's scrape endpoint: {@code GET /metrics} in Prometheus text format, served by the
- * JDK's own HTTP server on one daemon thread. A scrape renders the registry on that thread, never
- * on Spark's.
+ * JDK's own HTTP server, whose dispatcher and handler threads are both daemons. A scrape renders
+ * the registry on the handler thread, never on Spark's.
  */
 final class PrometheusEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("io.sparkadvisor.metrics");
@@ -52,9 +53,49 @@ final class PrometheusEndpoint implements AutoCloseable {
       exchange.sendResponseHeaders(404, -1);
       exchange.close();
     });
-    server.start();
+    try {
+      startOnDaemonThread(server);
+    } catch (RuntimeException e) {
+      executor.shutdownNow();
+      throw e;
+    }
     LOG.info("spark-advisor: Prometheus endpoint at http://{}:{}/metrics", host, server.getAddress().getPort());
     return new PrometheusEndpoint(server, executor);
+  }
+
+  /**
+   * {@code HttpServer.start()} creates its dispatcher thread with the daemon flag of the thread
+   * that calls it: the thread building the SparkContext, usually a driver's non-daemon main thread.
+   * A non-daemon dispatcher keeps the driver's JVM alive after {@code main} returns without
+   * {@code spark.stop()}, since the endpoint is only closed at application end. Started from a
+   * short-lived daemon thread of ours, the dispatcher is a daemon too.
+   */
+  private static void startOnDaemonThread(HttpServer server) {
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    Thread starter = new Thread(() -> {
+      try {
+        server.start();
+      } catch (RuntimeException e) {
+        failure.set(e);
+      }
+    }, "spark-advisor-prometheus-start");
+    starter.setDaemon(true);
+    starter.start();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        starter.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // start() is quick and bounded: wait for it, then restore the flag
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
   }
 
   private static void serve(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
