@@ -57,11 +57,15 @@ public final class ExecutorLost implements Rule {
     }
   }
 
-  /** Removed by the driver itself: dynamic allocation, an explicit kill, decommissioning. */
+  /**
+   * Removed by the driver itself: dynamic allocation, an explicit kill, decommissioning. YARN (and
+   * Kubernetes before 3.1) report a container the driver asked them to kill as "exited from
+   * explicit termination request".
+   */
   static boolean releasedOnPurpose(String reason) {
     String r = reason == null ? "" : reason.toLowerCase(Locale.ROOT);
     return r.contains("killed by driver") || r.contains("decommission") || r.contains("idle")
-        || r.contains("dynamic allocation");
+        || r.contains("dynamic allocation") || r.contains("explicit termination request");
   }
 
   /** The exit code in Spark's or the cluster manager's words, or null. */
