@@ -58,8 +58,9 @@ public final class ExecutorLost implements Rule {
   }
 
   /**
-   * Removed at the driver's own request: dynamic allocation's idle release, an explicit kill
-   * (YARN: "exited from explicit termination request"), decommissioning.
+   * Removed by the driver itself: dynamic allocation, an explicit kill, decommissioning. YARN (and
+   * Kubernetes before 3.1) report a container the driver asked them to kill as "exited from
+   * explicit termination request".
    */
   static boolean releasedOnPurpose(String reason) {
     String r = reason == null ? "" : reason.toLowerCase(Locale.ROOT);

@@ -6,9 +6,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * The application the cluster tests submit with spark-submit, packed into a jar of its own by the
@@ -18,7 +23,11 @@ import org.apache.spark.sql.SparkSession;
  * <p>Modes: {@code flaky} (a task that fails once, retried), {@code kill <dir>} (a stage of slow
  * tasks that write a marker file into {@code dir} when they start, so the test can kill an
  * executor in the middle of it), {@code heap <fraction> <seconds>} (each task holds that fraction
- * of its executor's heap for that long).
+ * of its executor's heap for that long), {@code speculate <dir>} (partition 7's first attempt
+ * hangs while the others finish, so that Spark launches a speculative copy; the output is written
+ * as text files into {@code dir}), {@code retry <dir>} (a shuffle whose reduce tasks, before they
+ * fetch, write a marker into {@code dir} and wait: an executor killed then takes map output with
+ * it, the fetch fails and the stage is retried).
  */
 public final class ClusterApp {
   private ClusterApp() {}
@@ -43,6 +52,43 @@ public final class ClusterApp {
             Files.writeString(Path.of(dir, "started-" + i + "-" + TaskContext.get().attemptNumber()), "");
             Thread.sleep(2_500);
             return (long) i;
+          }).reduce(Long::sum);
+          System.out.println("RESULT sum=" + sum);
+        }
+        case "speculate" -> {
+          sc.parallelize(range(8), 8).map(i -> {
+            if (i == 7 && TaskContext.get().attemptNumber() == 0) {
+              Thread.sleep(120_000); // interrupted when the speculative copy wins
+            }
+            return i;
+          }).saveAsTextFile(args[1]);
+          try (Stream<Path> files = Files.list(Path.of(args[1]))) {
+            System.out.println("RESULT written=" + files.filter(
+                p -> p.getFileName().toString().startsWith("part-")).count());
+          }
+        }
+        case "retry" -> {
+          String dir = args[1];
+          JavaPairRDD<Integer, Long> map = sc.parallelize(range(8), 8).mapToPair(i -> {
+            Thread.sleep(500); // spread over both executors
+            return new Tuple2<>(i % 4, (long) i);
+          });
+          // Cached, so computed in full (marker, wait) before the zipped shuffle read starts.
+          JavaRDD<Long> before = sc.parallelize(range(4), 4).map(i -> {
+            TaskContext t = TaskContext.get();
+            Files.writeString(Path.of(dir, "reduce-" + i + "-" + t.stageAttemptNumber() + "-" + t.attemptNumber()), "");
+            Thread.sleep(4_000);
+            return 0L;
+          }).persist(StorageLevel.MEMORY_ONLY());
+          long sum = before.zipPartitions(map.reduceByKey(Long::sum, 4), (a, b) -> {
+            long s = 0;
+            while (a.hasNext()) {
+              s += a.next();
+            }
+            while (b.hasNext()) {
+              s += b.next()._2();
+            }
+            return List.of(s).iterator();
           }).reduce(Long::sum);
           System.out.println("RESULT sum=" + sum);
         }

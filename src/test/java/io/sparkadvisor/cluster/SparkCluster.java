@@ -65,13 +65,16 @@ final class SparkCluster implements AutoCloseable {
     try {
       c.daemons.add(c.java(List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
           "--port", Integer.toString(c.masterPort), "--webui-port", Integer.toString(c.masterUiPort)),
-          work.resolve("master.log")));
+          work.resolve("master.log"), "127.0.0.1"));
       c.awaitWorkers(0);
       for (int i = 0; i < workers; i++) {
+        // Each worker on a loopback address of its own, as on hosts of their own: Spark launches
+        // a speculative copy only on a host that has no attempt of the task yet.
+        String host = "127.0.0." + (1 + i);
         Path dir = Files.createDirectories(work.resolve("worker-" + i));
-        c.daemons.add(c.java(List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+        c.daemons.add(c.java(List.of("org.apache.spark.deploy.worker.Worker", "--host", host,
             "--cores", Integer.toString(cores), "--memory", memory, "--webui-port", "0",
-            "--work-dir", dir.toString(), c.masterUrl()), work.resolve("worker-" + i + ".log")));
+            "--work-dir", dir.toString(), c.masterUrl()), work.resolve("worker-" + i + ".log"), host));
       }
       c.awaitWorkers(workers);
       return c;
@@ -147,7 +150,7 @@ final class SparkCluster implements AutoCloseable {
   }
 
   /** A JVM with the Spark home's jars on its class path, started as Spark's scripts would. */
-  private Process java(List<String> mainAndArgs, Path log) throws IOException {
+  private Process java(List<String> mainAndArgs, Path log, String localIp) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
@@ -156,15 +159,15 @@ final class SparkCluster implements AutoCloseable {
     cmd.add(home.resolve("jars") + "/*");
     cmd.addAll(mainAndArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    environment(pb.environment());
+    environment(pb.environment(), localIp);
     return pb.start();
   }
 
-  private void environment(Map<String, String> env) {
+  private void environment(Map<String, String> env, String localIp) {
     env.put("SPARK_HOME", home.toString());
     env.put("SPARK_SCALA_VERSION", scalaVersion);
     env.put("JAVA_HOME", System.getProperty("java.home"));
-    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("SPARK_LOCAL_IP", localIp);
     env.remove("SPARK_CONF_DIR");
   }
 
@@ -202,7 +205,7 @@ final class SparkCluster implements AutoCloseable {
     cmd.add(appJar.toString());
     cmd.addAll(appArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    environment(pb.environment());
+    environment(pb.environment(), "127.0.0.1");
     Process p = pb.start();
     try {
       if (during != null) {

@@ -2,6 +2,7 @@ package io.sparkadvisor.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparkadvisor.replay.EventLogReplay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,12 +98,94 @@ class StandaloneClusterIT {
     return repo;
   }
 
+  /** Spark's event log of a run, into a directory of its own: the replay tests read it back. */
+  private static List<String> eventLog(Path dir, String... more) {
+    List<String> args = new ArrayList<>(List.of("--conf", "spark.eventLog.enabled=true",
+        "--conf", "spark.eventLog.dir=" + dir.toUri()));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  /** The run's one event log, replayed through the advisor in this JVM. */
+  private static EventLogReplay.Result replay(Path events) throws Exception {
+    List<Path> logs = EventLogReplay.logsIn(events);
+    assertThat(logs).as("event logs in " + events).hasSize(1);
+    EventLogReplay.Result r = EventLogReplay.replay(logs.get(0), java.util.Map.of());
+    assertThat(r.readWhole()).as(r.describe()).isTrue();
+    assertThat(r.content().applicationEnded).as(r.describe()).isTrue();
+    assertThat(r.trouble()).as(r.describe()).isEmpty();
+    assertThat(r.summary()).as(r.describe()).isNotNull();
+    return r;
+  }
+
+  @Test
+  void aSpeculativeCopyThatWinsIsNoFailureLiveOrReplayed() throws Exception {
+    Path events = Files.createTempDirectory(cluster.work(), "events");
+    Path out = cluster.work().resolve("speculate-out-" + System.nanoTime());
+    List<String> args = withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(),
+        "--conf", "spark.speculation=true", "--conf", "spark.speculation.interval=100ms",
+        "--conf", "spark.speculation.quantile=0.5", "--conf", "spark.speculation.multiplier=2",
+        "--conf", "spark.speculation.minTaskRuntime=500ms",
+        "--conf", "spark.speculation.efficiency.enabled=false");
+    // A rolling log (eventlog_v2_*), the other layout the history server reads.
+    args.addAll(eventLog(events, "--conf", "spark.eventLog.rolling.enabled=true"));
+    SparkCluster.Submission s = cluster.submit(null, args, app, List.of("speculate", out.toString()), null);
+    healthy(s);
+    assertThat(s.log()).contains("RESULT written=8");
+    assertThat(s.log()).as("no WARN finding on a job whose only trouble speculation fixed")
+        .doesNotContain("WARN findings: [");
+
+    EventLogReplay.Result r = replay(events);
+    assertThat(EventLogReplay.logsIn(events).get(0).getFileName().toString()).startsWith("eventlog_v2_");
+    assertThat(r.content().speculativeTasks).as(r.describe()).isPositive();
+    // The copy that lost the race was killed, or (rarely) denied its commit; neither is a failure.
+    assertThat(r.content().tasksKilled + r.content().failures.getOrDefault("TaskCommitDenied", 0L))
+        .as(r.describe()).isPositive();
+    assertThat(r.warnings()).as(r.describe()).isEmpty();
+  }
+
+  @Test
+  void aStageRetriedAfterAFetchFailureIsReportedLiveAndReplayed() throws Exception {
+    Path markers = Files.createTempDirectory(cluster.work(), "markers");
+    Path events = Files.createTempDirectory(cluster.work(), "events");
+    List<ProcessHandle> killed = new ArrayList<>();
+    List<String> args = withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(), "--conf", "spark.task.maxFailures=8");
+    args.addAll(eventLog(events));
+    SparkCluster.Submission s = cluster.submit(null, args, app, List.of("retry", markers.toString()), (submit, log) -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      // Both executors hold map output and run a reduce task that has not fetched yet: kill one.
+      while (count(markers) < 2 && System.nanoTime() < deadline && submit.isAlive()) {
+        Thread.sleep(100);
+      }
+      List<ProcessHandle> executors = cluster.executors();
+      assertThat(executors).as(Files.readString(log)).isNotEmpty();
+      executors.get(0).destroyForcibly();
+      killed.add(executors.get(0));
+    });
+    healthy(s);
+    assertThat(killed).hasSize(1);
+    assertThat(s.log()).contains("RESULT sum=28");
+
+    EventLogReplay.Result r = replay(events);
+    assertThat(r.content().failures).as(r.describe()).containsKey("FetchFailed");
+    assertThat(r.content().maxStageAttempt).as(r.describe()).isPositive();
+    assertThat(r.content().stagesFailed).as(r.describe()).isPositive();
+    assertThat(r.findings("TaskFailures")).as(r.describe())
+        .anySatisfy(f -> assertThat(f.path("evidence").path("reasons").has("shuffle fetch failure")).isTrue());
+    assertThat(r.findings("ExecutorLost")).as(r.describe()).hasSize(1);
+    // Live, the same findings.
+    assertThat(s.findings("ExecutorLost")).as(s.log()).hasSize(1);
+    assertThat(s.findings("TaskFailures")).as(s.log()).anySatisfy(l -> assertThat(l).contains("shuffle fetch failure"));
+  }
+
   @Test
   void anExecutorKilledMidStageIsReportedAsExecutorLostAndTheJobCompletes() throws Exception {
     Path markers = Files.createTempDirectory(cluster.work(), "markers");
+    Path events = Files.createTempDirectory(cluster.work(), "events");
     List<ProcessHandle> killed = new ArrayList<>();
-    SparkCluster.Submission s = cluster.submit(null, withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(),
-        "--conf", "spark.task.maxFailures=8"), app, List.of("kill", markers.toString()), (submit, log) -> {
+    List<String> args = withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(), "--conf", "spark.task.maxFailures=8");
+    args.addAll(eventLog(events));
+    SparkCluster.Submission s = cluster.submit(null, args, app, List.of("kill", markers.toString()), (submit, log) -> {
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
           // Both executors are running a task of the stage: kill one with SIGKILL.
           while (count(markers) < 2 && System.nanoTime() < deadline && submit.isAlive()) {
@@ -120,6 +203,12 @@ class StandaloneClusterIT {
         .contains("WARN findings: [ExecutorLost] application: executor ", " was lost after ",
             "task attempt", "of task time lost and re-run");
     assertThat(s.log()).doesNotContain("ERROR SparkAdvisor", "ERROR AdvisorEngine");
+
+    // Replayed from Spark's event log: the same executor lost, with the attempts it took along.
+    EventLogReplay.Result r = replay(events);
+    assertThat(r.content().executorsRemoved).as(r.describe()).isPositive();
+    assertThat(r.findings("ExecutorLost")).as(r.describe()).singleElement()
+        .satisfies(f -> assertThat(f.path("message").asText()).contains(" was lost after ", "task attempt"));
   }
 
   private static long count(Path dir) throws Exception {

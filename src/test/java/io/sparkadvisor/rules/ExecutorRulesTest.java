@@ -73,6 +73,10 @@ class ExecutorRulesTest {
       lose("Executor killed by driver.");
       h.app.executorAdded(new AdvisorEvent.ExecutorAdded("3", "h3", 2, T0));
       h.app.executorRemoved(new AdvisorEvent.ExecutorRemoved("3", "Executor decommission: spot loss", T0 + MIN));
+      // YARN's reason for a container released by dynamic allocation (seen in Spark's own test logs).
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("4", "h4", 2, T0));
+      h.app.executorRemoved(new AdvisorEvent.ExecutorRemoved("4",
+          "Container container_e18_1628109047826_1317105_01_000002 exited from explicit termination request.", T0 + MIN));
       rule.onApplicationEnd(h.app, h.context(rule));
       h.quiet();
     }
