@@ -6,6 +6,7 @@ import io.sparkadvisor.findings.Scope;
 import io.sparkadvisor.model.OperatorKind;
 import io.sparkadvisor.model.PlanNode;
 import io.sparkadvisor.model.SqlQuery;
+import io.sparkadvisor.model.StageStats;
 import java.util.List;
 
 /** What the plan rules share: where a finding about an operator goes, and the settings they read. */
@@ -29,6 +30,21 @@ final class Plans {
   /** Time to move {@code bytes} once at {@link #BYTES_PER_SECOND}, in milliseconds. */
   static long transferMillis(long bytes) {
     return bytes * 1_000 / BYTES_PER_SECOND;
+  }
+
+  /**
+   * The measured task time of the query's completed stages that wrote {@code exchange}'s
+   * {@code metric} (the map stage of a shuffle) or ran {@code operator}: what a cost about that
+   * work may not exceed. 0 when no such stage is known (not yet run, or no longer retained).
+   */
+  static long taskMillisOf(RuleContext ctx, SqlQuery q, PlanNode exchange, String metric, PlanNode operator) {
+    long total = 0;
+    for (StageStats s : ctx.app().completedStages()) {
+      if (s.executionId() == q.executionId() && (s.updated(exchange, metric) || s.ran(operator))) {
+        total += s.sumDurationMs();
+      }
+    }
+    return total;
   }
 
   /** A size setting that may be -1 (off): its value in bytes, -1 when off, {@code dflt} when unset. */

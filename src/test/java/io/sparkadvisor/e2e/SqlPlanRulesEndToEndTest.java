@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +59,7 @@ class SqlPlanRulesEndToEndTest {
   @AfterEach
   void resetSession() {
     spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
+    spark.conf().unset("spark.sql.adaptive.enabled");
     spark.conf().unset("spark.sql.adaptive.skewJoin.enabled");
     spark.conf().unset("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes");
     spark.conf().unset("spark.sql.adaptive.skewJoin.skewedPartitionFactor");
@@ -114,6 +119,50 @@ class SqlPlanRulesEndToEndTest {
     assertQuiet("MissingBroadcastJoin", "mbj-default");
     // The query execution listener registered as well hands over the same plans: one line, not two.
     assertThat(log.findings("MissingBroadcastJoin")).filteredOn(l -> l.message().contains("'mbj-off'")).hasSize(1);
+  }
+
+  @Test
+  void missingBroadcastJoinWhenTheOptimizerOverestimatedASideFilteredByAUdfWithAqeOff() throws Exception {
+    spark.conf().set("spark.sql.adaptive.enabled", "false");
+    // The optimizer cannot see through a UDF: without CBO the filtered side keeps the estimate of
+    // its 2,000,000 input rows (tens of MB), so the planner chooses a sort-merge join for 100 rows.
+    // Nondeterministic, so that the optimizer does not copy the predicate to the other side through
+    // the join key (constraint propagation would shrink both sides).
+    Dataset<Row> few = dims(2_000_000).where(udf((UDF1<Long, Boolean>) k -> k % 20_000 == 0, DataTypes.BooleanType)
+        .asNondeterministic().apply(col("k")));
+    query("mbj-udf", () -> assertThat(facts(2_000_000, 2_000_000).join(few, "k").count()).isEqualTo(100L));
+    LogCapture.Line line = log.awaitFinding("MissingBroadcastJoin", "'mbj-udf'");
+    assertThat(line.level().name()).isEqualTo("WARN");
+    assertThat(line.message()).contains("SortMergeJoin [k] (Inner join): shuffled sides", "(an unestimable filter, UDF",
+        "spark.sql.adaptive.enabled=false", "nothing re-plans the join");
+    JsonNode f = finding("MissingBroadcastJoin", "mbj-udf");
+    assertThat(f.at("/evidence/sizes").asText()).isEqualTo("actual");
+    assertThat(f.at("/evidence/rightBytes").asLong()).isBetween(1L, 64L << 10); // 100 rows, measured
+    assertThat(f.at("/evidence/leftBytes").asLong()).isGreaterThan(8L << 20);
+
+    query("mbj-udf-hinted", () -> assertThat(facts(2_000_000, 2_000_000).join(broadcast(few), "k").count())
+        .isEqualTo(100L));
+    assertQuiet("MissingBroadcastJoin", "mbj-udf-hinted");
+  }
+
+  @Test
+  void largeCollectOfThreeMillionNarrowRows() throws Exception {
+    query("collect-3m", () -> assertThat(spark.range(3_000_000).collectAsList()).hasSize(3_000_000));
+    LogCapture.Line line = log.awaitFinding("LargeCollect", "'collect-3m'");
+    assertThat(line.level().name()).isEqualTo("WARN");
+    assertThat(line.message()).contains("the action returned 3,000,000 rows to the driver");
+    JsonNode f = finding("LargeCollect", "collect-3m");
+    assertThat(f.at("/evidence/rows").asLong()).isEqualTo(3_000_000L);
+    assertThat(f.at("/evidence/resultBytes").asLong()).isLessThan(100L << 20); // silent by bytes alone
+
+    query("collect-10", () -> assertThat(spark.range(10).collectAsList()).hasSize(10));
+    query("foreach-3m", () -> spark.range(3_000_000).foreachPartition((ForeachPartitionFunction<Long>) it -> {
+      while (it.hasNext()) {
+        it.next();
+      }
+    }));
+    assertQuiet("LargeCollect", "collect-10");
+    assertQuiet("LargeCollect", "foreach-3m");
   }
 
   @Test

@@ -82,34 +82,108 @@ class PlanRulesTest {
       assertThat(runtime(q)).isNotNull();
     }
 
-    @Test
-    void theOptimizersEstimateFiresAtStartWhenBroadcastIsSwitchedOff() {
-      PlanNode join = f.smj("Inner", -1, f.sort(f.exchange("hashpartitioning(k#1L, 200)", -1, -1, f.scan("sales", -1))),
+    /** A join whose sides have no measured sizes yet, only the optimizer's estimates. */
+    SqlQuery estimated(String type, long leftBytes, long rightBytes, boolean adaptive, Map<String, String> session) {
+      PlanNode join = f.smj(type, -1, f.sort(f.exchange("hashpartitioning(k#1L, 200)", -1, -1, f.scan("sales", -1))),
           f.sort(f.exchange("hashpartitioning(k#7L, 200)", -1, -1, f.scan("dim_store", -1))));
-      SqlQuery q = h.query(2, "estimated", f.adaptive(join), Map.of("spark.sql.autoBroadcastJoinThreshold", "-1"), f.values);
-      h.app.queryEstimated(2, Map.of(join.joinSignature(), new PlanNode.Estimate(900 * MB, 3 * MB)));
+      SqlQuery q = h.query(2, "estimated", adaptive ? f.adaptive(join) : join, session, f.values);
+      h.app.queryEstimated(2, Map.of(join.joinSignature(), new PlanNode.Estimate(leftBytes, rightBytes)));
+      return q;
+    }
+
+    @Test
+    void withAqeOffTheOptimizersEstimateFiresAtStartNamedAsAnEstimate() {
+      h.conf("spark.sql.adaptive.enabled", "false");
+      SqlQuery q = estimated("Inner", 900 * MB, 3 * MB, false, Map.of("spark.sql.autoBroadcastJoinThreshold", "-1"));
       MissingBroadcastJoin rule = new MissingBroadcastJoin(h.options("MissingBroadcastJoin"));
       rule.onQueryRunning(q, h.context(rule));
-      assertThat(h.fires().render()).contains("estimated sides 900 MB (left) and 3 MB (right)",
-          "spark.sql.autoBroadcastJoinThreshold=-1 switches broadcast joins off",
-          "spark.sql.autoBroadcastJoinThreshold=10m (now -1)");
+      Finding finding = h.fires();
+      assertThat(finding.render()).contains("the optimizer estimated the sides at 900 MB (left) and 3 MB (right)",
+          "is estimated at 3 MB", "spark.sql.autoBroadcastJoinThreshold=-1 switches broadcast joins off",
+          "spark.sql.autoBroadcastJoinThreshold=10m (now -1)", "not measured yet");
+      assertThat(finding.evidence()).containsEntry("sizes", "estimated");
+      assertThat(finding.costMillis()).isZero(); // nothing has run: no measured time to put on it
+    }
+
+    @Test
+    void withAqeOnEstimatesAreNeverJudgedEvenWithBroadcastSwitchedOff() {
+      SqlQuery q = estimated("Inner", 900 * MB, 3 * MB, true, Map.of("spark.sql.autoBroadcastJoinThreshold", "-1"));
+      MissingBroadcastJoin rule = new MissingBroadcastJoin(h.options("MissingBroadcastJoin"));
+      rule.onQueryRunning(q, h.context(rule));
+      h.quiet(); // judged once the sides are measured (see withAqeOnItWaitsForTheJoinToRun)
+    }
+
+    @Test
+    void aLeftSemiJoinsPetabyteEstimateWithAqeOnIsQuiet() {
+      // Issue 11: TPC-DS at 1 GB, AQE on; the estimate of a join's side without CBO is the product
+      // of its inputs' sizes. The small side is the left one, which a LeftSemi join cannot build.
+      SqlQuery q = estimated("LeftSemi", 16_077, 1_576_000_000_000_000L, true, Map.of());
+      MissingBroadcastJoin rule = new MissingBroadcastJoin(h.options("MissingBroadcastJoin"));
+      rule.onQueryRunning(q, h.context(rule));
+      rule.onQueryEnded(q, h.context(rule));
+      h.quiet();
     }
 
     @Test
     void anEstimateUnderTheThresholdWithAqeOnIsLeftToAqe() {
-      PlanNode join = f.smj("Inner", -1, f.sort(f.exchange("hashpartitioning(k#1L, 200)", -1, -1, f.scan("sales", -1))),
-          f.sort(f.exchange("hashpartitioning(k#7L, 200)", -1, -1, f.scan("dim_store", -1))));
-      SqlQuery q = h.query(2, "estimated", f.adaptive(join), Map.of("spark.sql.autoBroadcastJoinThreshold", "1m"), f.values);
-      h.app.queryEstimated(2, Map.of(join.joinSignature(), new PlanNode.Estimate(900 * MB, 3 * MB)));
+      SqlQuery q = estimated("Inner", 900 * MB, 3 * MB, true, Map.of("spark.sql.autoBroadcastJoinThreshold", "1m"));
       MissingBroadcastJoin rule = new MissingBroadcastJoin(h.options("MissingBroadcastJoin"));
       rule.onQueryRunning(q, h.context(rule));
       h.quiet();
     }
 
     @Test
-    void aLeftOuterJoinWithTheSmallSideOnTheLeftSaysItCannotBroadcastIt() {
-      Finding finding = runtime(join("LeftOuter", 2 * MB, 800 * MB, false, Map.of("spark.sql.adaptive.enabled", "false")));
-      assertThat(finding.render()).contains("a LeftOuter join cannot broadcast its left side", "SHUFFLE_HASH(sales)");
+    void onlyASideTheJoinTypeCanBuildIsAdvised() {
+      Map<String, String> off = Map.of("spark.sql.adaptive.enabled", "false");
+      // LeftOuter, LeftSemi, LeftAnti build only their right side; RightOuter only its left; FullOuter none.
+      assertThat(runtime(join("LeftOuter", 2 * MB, 800 * MB, false, off))).isNull();
+      assertThat(runtime(join("LeftSemi", 2 * MB, 800 * MB, false, off))).isNull();
+      assertThat(runtime(join("LeftAnti", 2 * MB, 800 * MB, false, off))).isNull();
+      assertThat(runtime(join("FullOuter", 800 * MB, 2 * MB, false, off))).isNull();
+      assertThat(runtime(join("RightOuter", 800 * MB, 2 * MB, false, off))).isNull();
+      assertThat(runtime(join("LeftSemi", 800 * MB, 2 * MB, false, off)).render())
+          .contains("(LeftSemi join)", "the right side dim_store is 2 MB");
+      assertThat(runtime(join("RightOuter", 2 * MB, 800 * MB, false, off)).render())
+          .contains("(RightOuter join)", "the left side sales is 2 MB");
+    }
+
+    @Test
+    void withAqeOnTheMeasuredSideUnderTheThresholdThatAqeKeptFiresAtTheEnd() {
+      SqlQuery q = join("Inner", 800 * MB, 2 * MB, true, Map.of());
+      Finding finding = runtime(q);
+      assertThat(finding.render()).contains("shuffled sides 800 MB (left) and 2 MB (right)",
+          "stayed a shuffle join although the side is under the threshold spark.sql.autoBroadcastJoinThreshold=10m");
+    }
+
+    @Test
+    void withAqeOnAMeasuredSideOverAqesOwnThresholdNamesIt() {
+      SqlQuery q = join("Inner", 800 * MB, 8 * MB, true, Map.of("spark.sql.adaptive.autoBroadcastJoinThreshold", "4m"));
+      assertThat(runtime(q).render()).contains(
+          "the broadcast threshold spark.sql.adaptive.autoBroadcastJoinThreshold=4m is below the side's 8 MB");
+    }
+
+    @Test
+    void theCostIsClampedToTheTaskTimeOfTheStagesThatShuffledTheLargeSide() {
+      h.conf("spark.sql.adaptive.enabled", "false");
+      PlanNode large = f.exchange("hashpartitioning(k#1L, 200)", 1_000, 800 * MB, f.scan("sales", 1_000));
+      PlanNode small = f.exchange("hashpartitioning(k#7L, 200)", 10, 2 * MB, f.scan("dim_store", 10));
+      PlanNode join = f.smj("Inner", 100, f.sort(large), f.sort(small));
+      SqlQuery q = h.query(5, "clamped", join, Map.of(), f.values);
+      // The large side's map stage took 4 x 500 ms; the small side's 4 x 10 s, which is not its work.
+      h.submitForQuery(1, 4, 5).endMany(1, 0, 4, 500);
+      h.completeWithMetrics(1, ran(f, large));
+      h.submitForQuery(2, 4, 5).endMany(2, 0, 4, 10_000);
+      h.completeWithMetrics(2, ran(f, small));
+      Finding finding = runtime(q);
+      // The model alone (800 MB written, read and sorted at ~100 MB/s) would say 16 s.
+      assertThat(finding.costMillis()).isEqualTo(2_000);
+      assertThat(finding.costText()).contains("at most the 2 core-s task time");
+    }
+
+    @Test
+    void theCostIsZeroWhenNoStageOfTheWorkIsKnown() {
+      h.conf("spark.sql.adaptive.enabled", "false");
+      assertThat(runtime(join("Inner", 100_000 * MB, 2 * MB, false, Map.of())).costMillis()).isZero();
     }
 
     @Test

@@ -191,6 +191,7 @@ class StageRulesTest {
   @Nested
   class LargeCollectRule {
     private final RuleHarness h = new RuleHarness();
+    private int queries;
 
     private void run(long bytesPerTask) {
       LargeCollect rule = new LargeCollect(h.options("LargeCollect"));
@@ -214,6 +215,66 @@ class StageRulesTest {
     void quietUnder100Mb() {
       run(25 * MB - 1);
       h.quiet();
+    }
+
+    /**
+     * A SQL collect of a range of {@code rows} rows: its result stage ran the plan's only
+     * operator, whose "number of output rows" the stage reports; the tasks sent {@code bytesPerTask}.
+     */
+    private void collectRows(String callSite, long rows, long bytesPerTask) {
+      int id = ++queries;
+      PlanFixture f = new PlanFixture();
+      io.sparkadvisor.model.PlanNode range = f.range(rows);
+      h.query(id, callSite, range, Map.of(), Map.of());
+      h.app.stageSubmitted(new io.sparkadvisor.model.AdvisorEvent.StageSubmitted(id, 0, callSite, 2, 1_000_000,
+          null, null, id));
+      for (int p = 0; p < 2; p++) {
+        h.end(Tasks.task(id, p, 100).result(bytesPerTask));
+      }
+      LargeCollect rule = new LargeCollect(h.options("LargeCollect"));
+      rule.onStageCompleted(h.completeWithMetrics(id, PlanRulesTest.ran(f, range)), h.context(rule));
+    }
+
+    @Test
+    void aMillionRowsReturnedFireEvenWithFewBytes() {
+      collectRows("collectAsList at Report.java:9", 1_000_000, 6 * MB);
+      Finding f = h.fires();
+      assertThat(f.message()).startsWith("the action returned 1,000,000 rows to the driver, each a Row object in its heap "
+          + "(12 MB of serialized results from 2 tasks; spark.driver.maxResultSize=1g)");
+      assertThat(f.evidence()).containsEntry("rows", 1_000_000L).containsEntry("resultBytes", 12 * MB);
+    }
+
+    @Test
+    void fewerRowsWithFewBytesAreQuiet() {
+      collectRows("collectAsList at Report.java:9", 999_999, 6 * MB);
+      h.quiet();
+    }
+
+    @Test
+    void actionsThatDoNotReturnTheirRowsAreQuiet() {
+      collectRows("foreachPartition at Sink.java:4", 3_000_000, 4_000);
+      collectRows("toLocalIterator at Export.java:12", 3_000_000, 4_000);
+      h.quiet();
+    }
+
+    @Test
+    void theRowFloorIsAnOption() {
+      h.option("minRows", "100");
+      collectRows("collect at Report.java:9", 100, 1_000);
+      assertThat(h.fires().evidence()).containsEntry("rows", 100L);
+    }
+
+    @Test
+    void theCostNeverExceedsTheStagesTime() {
+      // 400 MB at ~100 MB/s would be 4 s; the stage ran from 1,999,000 to 2,000,000: 1 s.
+      LargeCollect rule = new LargeCollect(h.options("LargeCollect"));
+      h.app.stageSubmitted(new io.sparkadvisor.model.AdvisorEvent.StageSubmitted(1, 0, "collect at R.java:1", 4,
+          1_999_000, null, null, -1));
+      for (int p = 0; p < 4; p++) {
+        h.end(Tasks.task(1, p, 100).result(100 * MB));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      assertThat(h.fires().costMillis()).isEqualTo(1_000);
     }
 
     @Test
