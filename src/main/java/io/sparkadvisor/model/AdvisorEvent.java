@@ -38,13 +38,15 @@ public sealed interface AdvisorEvent {
    * A JVM's cumulative garbage collection counters, as Spark's executor metrics report them:
    * young ("minor") and old-generation ("major", a full collection under G1) collectors by
    * {@code spark.eventLog.gcMetrics.*GenerationGarbageCollectors}; {@code totalMs} sums every
-   * collector, concurrent ones included. All zero when not reported.
+   * collector, concurrent ones included. {@link #NONE} when the heartbeat carried none; a JVM that
+   * has not collected yet reports zeros, which count.
    */
   record Gc(long minorCount, long minorMs, long majorCount, long majorMs, long totalMs) {
     public static final Gc NONE = new Gc(0, 0, 0, 0, 0);
 
+    /** False for {@link #NONE} itself: no counters were reported. */
     public boolean reported() {
-      return minorCount > 0 || majorCount > 0 || totalMs > 0;
+      return this != NONE;
     }
 
     /**

@@ -168,6 +168,26 @@ class StageRulesTest {
     }
 
     @Test
+    void theDriversOwnHeartbeatsInLocalModeDoNotCutTheExecutorsIntervals() {
+      // Local mode: the executor is the driver's JVM, and the driver heartbeats too, in between.
+      GcPressure rule = new GcPressure(h.options("GcPressure"));
+      h.submit(1, "map at Etl.java:3", 10);
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("driver", "localhost", 2, 1_000));
+      for (int i = 0; i <= 6; i++) {
+        long pause = i * 2_000L;
+        boolean driver = i % 2 == 1;
+        h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics("driver", 1L << 30, 1_000_000 + i * 5_000L, -1,
+            new AdvisorEvent.Gc(i, pause, 0, 0, pause), driver ? new int[0] : new int[] {1},
+            driver ? new int[0] : new int[] {0}, driver));
+      }
+      for (int p = 0; p < 10; p++) {
+        h.end(Tasks.task(1, p, 10_000).runTime(10_000));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      assertThat(h.fires().evidence()).containsEntry("executorGcMs", 12_000L).containsEntry("executorWallMs", 30_000L);
+    }
+
+    @Test
     void withoutExecutorCountersTheTasksShareIsClampedAt100Percent() {
       run(30_000, 10_000); // each task charged 3x its run time
       Finding f = h.fires();
