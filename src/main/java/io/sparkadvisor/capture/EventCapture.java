@@ -70,17 +70,60 @@ public final class EventCapture {
   }
 
   /**
-   * A heartbeat's executor metrics: the peak JVM heap used over the stages it reports. Only that
-   * one number is copied; the running tasks' accumulator updates it also carries are skipped.
+   * A heartbeat's executor metrics: peaks per stage since the last heartbeat. Heap and managed
+   * memory are taken at their highest over those stages; the GC counters are cumulative for the
+   * JVM, so their highest is the latest. The running tasks' accumulator updates it also carries are
+   * skipped.
    */
   public void executorMetrics(org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate e) {
-    long peak = -1;
-    scala.collection.Iterator<org.apache.spark.executor.ExecutorMetrics> it = e.executorUpdates().valuesIterator();
+    long heap = -1;
+    long managed = -1;
+    long minorCount = 0;
+    long minorMs = 0;
+    long majorCount = 0;
+    long majorMs = 0;
+    long totalMs = 0;
+    int n = e.executorUpdates().size();
+    int[] stageIds = new int[n];
+    int[] attempts = new int[n];
+    int stages = 0;
+    boolean driverOnly = n > 0;
+    scala.collection.Iterator<? extends scala.Tuple2<?, org.apache.spark.executor.ExecutorMetrics>> it =
+        e.executorUpdates().iterator();
     while (it.hasNext()) {
-      peak = Math.max(peak, it.next().getMetricValue("JVMHeapMemory"));
+      scala.Tuple2<?, org.apache.spark.executor.ExecutorMetrics> entry = it.next();
+      org.apache.spark.executor.ExecutorMetrics m = entry._2();
+      heap = Math.max(heap, m.getMetricValue("JVMHeapMemory"));
+      managed = Math.max(managed, m.getMetricValue("OnHeapUnifiedMemory"));
+      minorCount = Math.max(minorCount, m.getMetricValue("MinorGCCount"));
+      minorMs = Math.max(minorMs, m.getMetricValue("MinorGCTime"));
+      majorCount = Math.max(majorCount, m.getMetricValue("MajorGCCount"));
+      majorMs = Math.max(majorMs, m.getMetricValue("MajorGCTime"));
+      totalMs = Math.max(totalMs, TOTAL_GC_TIME ? m.getMetricValue("TotalGCTime") : 0);
+      scala.Tuple2<?, ?> key = (scala.Tuple2<?, ?>) entry._1();
+      int stageId = ((Number) key._1()).intValue();
+      if (stageId >= 0) { // the driver's own heartbeat reports under stage (-1, -1)
+        driverOnly = false;
+        stageIds[stages] = stageId;
+        attempts[stages++] = ((Number) key._2()).intValue();
+      }
     }
-    if (peak > 0) {
-      sink.accept(new AdvisorEvent.ExecutorMetrics(e.execId(), peak, System.currentTimeMillis()));
+    if (heap > 0) {
+      sink.accept(new AdvisorEvent.ExecutorMetrics(e.execId(), heap, System.currentTimeMillis(), managed,
+          new AdvisorEvent.Gc(minorCount, minorMs, majorCount, majorMs, totalMs),
+          java.util.Arrays.copyOf(stageIds, stages), java.util.Arrays.copyOf(attempts, stages), driverOnly));
+    }
+  }
+
+  /** Whether this Spark reports the JVM's total GC time among its executor metrics. */
+  private static final boolean TOTAL_GC_TIME = reportsMetric("TotalGCTime");
+
+  private static boolean reportsMetric(String name) {
+    try {
+      new org.apache.spark.executor.ExecutorMetrics().getMetricValue(name);
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      return false;
     }
   }
 

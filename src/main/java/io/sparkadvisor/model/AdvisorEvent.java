@@ -18,8 +18,45 @@ public sealed interface AdvisorEvent {
 
   record ExecutorRemoved(String executorId, String reason, long time) implements AdvisorEvent {}
 
-  /** An executor's heartbeat: the peak JVM heap used it reported (bytes), -1 when none. */
-  record ExecutorMetrics(String executorId, long peakJvmHeapBytes, long time) implements AdvisorEvent {}
+  /**
+   * An executor's heartbeat. {@code peakJvmHeapBytes} is heap used, garbage included (-1 when none
+   * reported it); {@code peakOnHeapManagedBytes} what Spark's memory manager held on the heap for
+   * execution and storage, live data by definition (-1 when unknown); {@code gc} the JVM's GC
+   * counters since it started. {@code stageIds}/{@code stageAttempts} are the stages the heartbeat
+   * reports on (those with tasks on the executor since the last one); {@code driverOnly} marks the
+   * driver's own heartbeat, which reports no stage.
+   */
+  record ExecutorMetrics(String executorId, long peakJvmHeapBytes, long time, long peakOnHeapManagedBytes,
+      Gc gc, int[] stageIds, int[] stageAttempts, boolean driverOnly) implements AdvisorEvent {
+
+    public ExecutorMetrics(String executorId, long peakJvmHeapBytes, long time) {
+      this(executorId, peakJvmHeapBytes, time, -1, Gc.NONE, new int[0], new int[0], false);
+    }
+  }
+
+  /**
+   * A JVM's cumulative garbage collection counters, as Spark's executor metrics report them:
+   * young ("minor") and old-generation ("major", a full collection under G1) collectors by
+   * {@code spark.eventLog.gcMetrics.*GenerationGarbageCollectors}; {@code totalMs} sums every
+   * collector, concurrent ones included. {@link #NONE} when the heartbeat carried none; a JVM that
+   * has not collected yet reports zeros, which count.
+   */
+  record Gc(long minorCount, long minorMs, long majorCount, long majorMs, long totalMs) {
+    public static final Gc NONE = new Gc(0, 0, 0, 0, 0);
+
+    /** False for {@link #NONE} itself: no counters were reported. */
+    public boolean reported() {
+      return this != NONE;
+    }
+
+    /**
+     * Stop-the-world pause time: the young and old collectors'. Collectors Spark does not sort
+     * into either (ZGC, Shenandoah) count through the total, which may include concurrent time.
+     */
+    public long pauseMs() {
+      return minorCount > 0 || majorCount > 0 ? minorMs + majorMs : totalMs;
+    }
+  }
 
   /**
    * A job started. {@code executionId} is the SQL execution it belongs to, or -1;
@@ -31,9 +68,11 @@ public sealed interface AdvisorEvent {
   record JobEnd(int jobId, long time, boolean succeeded) implements AdvisorEvent {}
 
   /**
-   * {@code lineage} identifies the stage's shape: a hash of its RDDs' names, call sites and
-   * operator scopes, without their ids, so two stages launched from one call site on different
-   * lineages (different inputs, different operators) tell apart, and a stage rerun in a loop does not.
+   * A stage attempt was submitted. {@code name} is Spark's call site for it, as the stage's
+   * creating thread saw it. {@code lineage} identifies the stage's shape: a hash of its RDDs'
+   * names, call sites and operator scopes, without their ids, so two stages launched from one call
+   * site on different lineages (different inputs, different operators) tell apart, and a stage
+   * rerun in a loop does not.
    */
   record StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
       String jobGroup, String description, long executionId, long lineage) implements AdvisorEvent {
@@ -41,6 +80,25 @@ public sealed interface AdvisorEvent {
     public StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
         String jobGroup, String description, long executionId) {
       this(stageId, attempt, name, numTasks, submissionTime, jobGroup, description, executionId, 0);
+    }
+
+    /** Frames of a thread pool's worker: a call site that names no user code. */
+    private static final java.util.regex.Pattern POOL_CALL_SITE = java.util.regex.Pattern.compile(
+        ".*withThreadLocalCaptured.*|\\S* at (CompletableFuture|FutureTask|ThreadPoolExecutor|ForkJoinTask"
+            + "|ForkJoinPool|ForkJoinWorkerThread|Executors|Thread)\\.java:\\d+");
+
+    /**
+     * True when Spark named the stage after a thread pool's frames rather than the user's code:
+     * adaptive query execution submits a query's shuffle and broadcast stages from its own pool
+     * ({@code $anonfun$withThreadLocalCaptured$2 at CompletableFuture.java:1768}).
+     */
+    public boolean namedByThreadPool() {
+      return name != null && POOL_CALL_SITE.matcher(name).matches();
+    }
+
+    public StageSubmitted withName(String newName) {
+      return new StageSubmitted(stageId, attempt, newName, numTasks, submissionTime, jobGroup, description,
+          executionId, lineage);
     }
   }
 

@@ -97,7 +97,13 @@ public final class AppState {
   }
 
   public void executorMetrics(AdvisorEvent.ExecutorMetrics e) {
-    executors.metrics(e);
+    long[] gcAndWall = executors.metrics(e);
+    for (int i = 0; gcAndWall != null && i < e.stageIds().length; i++) {
+      StageStats s = activeStages.get(key(e.stageIds()[i], e.stageAttempts()[i]));
+      if (s != null) {
+        s.executorGc(gcAndWall[0], gcAndWall[1]);
+      }
+    }
   }
 
   public void executorRemoved(AdvisorEvent.ExecutorRemoved e) {
@@ -118,8 +124,9 @@ public final class AppState {
 
   public StageStats stageSubmitted(AdvisorEvent.StageSubmitted e) {
     StageStats s = activeStage(e.stageId(), e.attempt());
-    s.submitted(e);
     SqlQuery q = e.executionId() >= 0 ? query(e.executionId()) : null;
+    // An AQE stage is named after its query (its call site or description), not the pool's frames.
+    s.submitted(q != null && e.namedByThreadPool() && !q.description().isEmpty() ? e.withName(q.description()) : e);
     if (q != null) {
       s.queryShape(q.shape());
     }

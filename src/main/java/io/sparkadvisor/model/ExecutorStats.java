@@ -1,9 +1,9 @@
 package io.sparkadvisor.model;
 
 /**
- * One executor over its life: when it came and went and why, the peak JVM heap its heartbeats
- * reported, and the task time it ran, spent in GC and lost with it. Counters only, whatever the
- * number of tasks.
+ * One executor over its life: when it came and went and why, the peak JVM heap and managed memory
+ * and the JVM's own GC counters its heartbeats reported, and the task time it ran, spent in GC
+ * and lost with it. Counters only, whatever the number of tasks or heartbeats.
  */
 public final class ExecutorStats {
   private final String id;
@@ -13,6 +13,18 @@ public final class ExecutorStats {
   private long removedAt = -1;
   private String removalReason;
   private long peakHeapBytes = -1;
+  private long peakManagedBytes = -1;
+  private AdvisorEvent.Gc gc = AdvisorEvent.Gc.NONE;
+  private long lastMetricsAt = -1;
+  /** The last executor heartbeat's time and GC pause total, from which the next one's delta runs. */
+  private long baselineAt = -1;
+  private long baselinePauseMs;
+  private int oomFailures;
+  /**
+   * A longer gap between heartbeats spans idle time (an idle executor's heartbeat carries no
+   * metrics): its GC is not charged to the stages the next heartbeat reports.
+   */
+  static final long MAX_HEARTBEAT_GAP_MS = 60_000;
   private long runTimeMs;
   private long gcMs;
   private long lostTaskMs;
@@ -32,8 +44,34 @@ public final class ExecutorStats {
     removalReason = reason == null ? "" : reason;
   }
 
-  void heap(long bytes) {
-    peakHeapBytes = Math.max(peakHeapBytes, bytes);
+  /**
+   * Takes a heartbeat's readings. Returns the JVM's GC pause time and the wall time since the
+   * executor's previous heartbeat, {@code {gcMs, wallMs}}, for the stages this one reports on; null
+   * when there is no previous one, or for the driver's own heartbeat (in local mode the executor's
+   * JVM too: its readings in between would cut the executor's intervals short).
+   */
+  long[] metrics(AdvisorEvent.ExecutorMetrics e) {
+    peakHeapBytes = Math.max(peakHeapBytes, e.peakJvmHeapBytes());
+    peakManagedBytes = Math.max(peakManagedBytes, e.peakOnHeapManagedBytes());
+    if (!e.gc().reported()) {
+      return null;
+    }
+    if (e.gc().pauseMs() >= gc.pauseMs()) { // counters only grow; an older reading arrived late
+      gc = e.gc();
+      lastMetricsAt = Math.max(lastMetricsAt, e.time());
+    }
+    if (e.driverOnly()) {
+      return null;
+    }
+    long[] delta = null;
+    if (baselineAt >= 0 && e.time() > baselineAt && e.time() - baselineAt <= MAX_HEARTBEAT_GAP_MS) {
+      delta = new long[] {Math.max(0, e.gc().pauseMs() - baselinePauseMs), e.time() - baselineAt};
+    }
+    if (e.time() > baselineAt) {
+      baselineAt = e.time();
+      baselinePauseMs = e.gc().pauseMs();
+    }
+    return delta;
   }
 
   /** A finished task's map output was lost with this executor: its work runs again. */
@@ -45,6 +83,9 @@ public final class ExecutorStats {
   void taskEnded(AdvisorEvent.TaskEnd e) {
     runTimeMs += e.runTimeMs();
     gcMs += e.gcMs();
+    if (e.failure() == FailureKind.OUT_OF_MEMORY) {
+      oomFailures++;
+    }
     if (e.failure() == FailureKind.EXECUTOR_LOST || e.failure() == FailureKind.EXECUTOR_RELEASED) {
       lostTaskMs += e.durationMs();
       lostAttempts++;
@@ -92,6 +133,41 @@ public final class ExecutorStats {
   /** Peak JVM heap used, from heartbeats; -1 when none reported it. */
   public long peakHeapBytes() {
     return peakHeapBytes;
+  }
+
+  /**
+   * Peak heap Spark's memory manager held for execution and storage (live data, unlike the JVM
+   * heap figure, which counts garbage not yet collected); -1 when none reported it.
+   */
+  public long peakManagedBytes() {
+    return peakManagedBytes;
+  }
+
+  /** The JVM's GC counters at the latest heartbeat; {@link AdvisorEvent.Gc#NONE} if none reported. */
+  public AdvisorEvent.Gc gc() {
+    return gc;
+  }
+
+  /**
+   * Share of the JVM's wall time, from its registration to its latest heartbeat, spent in GC
+   * pauses: the executor's own measure, at most 1; -1 when its heartbeats carried no GC counters.
+   */
+  public double jvmGcShare() {
+    long wall = lastMetricsAt - addedAt;
+    if (!gc.reported() || addedAt <= 0 || wall <= 0) {
+      return -1;
+    }
+    return Math.min(1.0, gc.pauseMs() / (double) wall);
+  }
+
+  /** Wall time its GC share is measured over, from registration to the latest heartbeat. */
+  public long measuredWallMs() {
+    return addedAt > 0 && lastMetricsAt > addedAt ? lastMetricsAt - addedAt : 0;
+  }
+
+  /** Task attempts on it that failed with an OutOfMemoryError. */
+  public int oomFailures() {
+    return oomFailures;
   }
 
   public long runTimeMs() {

@@ -31,6 +31,7 @@ public final class Executors {
   private int added;
   private int removed;
   private long maxPeakHeapBytes = -1;
+  private long maxPeakManagedBytes = -1;
   private final Set<String> withHeap = new HashSet<>();
 
   void added(AdvisorEvent.ExecutorAdded e) {
@@ -52,17 +53,21 @@ public final class Executors {
     }
   }
 
-  void metrics(AdvisorEvent.ExecutorMetrics e) {
+  /**
+   * Takes a heartbeat; returns the GC pause and wall time since the executor's previous one,
+   * {@code {gcMs, wallMs}}, for the stages it reports on, or null.
+   */
+  long[] metrics(AdvisorEvent.ExecutorMetrics e) {
     ExecutorStats x = find(e.executorId());
-    if (x != null) {
-      x.heap(e.peakJvmHeapBytes());
-    }
+    long[] delta = x == null ? null : x.metrics(e);
     if (!"driver".equals(e.executorId())) {
       maxPeakHeapBytes = Math.max(maxPeakHeapBytes, e.peakJvmHeapBytes());
+      maxPeakManagedBytes = Math.max(maxPeakManagedBytes, e.peakOnHeapManagedBytes());
       if (withHeap.size() < 100_000) {
         withHeap.add(e.executorId());
       }
     }
+    return delta;
   }
 
   void taskEnded(AdvisorEvent.TaskEnd e) {
@@ -120,6 +125,14 @@ public final class Executors {
   /** The highest peak JVM heap any executor (not the driver) reported over the application; -1 if none. */
   public long maxPeakHeapBytes() {
     return maxPeakHeapBytes;
+  }
+
+  /**
+   * The highest heap any executor's (not the driver's) memory manager held for execution and
+   * storage; -1 if none reported it.
+   */
+  public long maxPeakManagedBytes() {
+    return maxPeakManagedBytes;
   }
 
   /** How many executors (not the driver) reported their heap. */

@@ -62,6 +62,13 @@ public final class StageStats {
   private TaskRef longestTask;
   private TaskRef largestShuffleRead;
 
+  // From executor heartbeats and task run times (GcPressure, TaskSkew); kept apart from the
+  // task-end counters above.
+  private long executorGcMs;
+  private long executorWallMs;
+  private final QuantileSketch runTimes = new QuantileSketch();
+  private TaskRef longestRun;
+
   private final Map<Long, RunningTask> running = new HashMap<>();
   private final Map<String, FailureGroup> failures = new LinkedHashMap<>();
 
@@ -142,6 +149,7 @@ public final class StageStats {
       group.add(duration);
     } else {
       succeeded++;
+      runTimeSeen(e);
       durations.add(duration);
       shuffleReads.add(e.shuffleReadBytes());
       if (longestTask == null || duration > longestTask.value()) {
@@ -184,6 +192,23 @@ public final class StageStats {
   /** A finished attempt whose output was lost with its executor, to be run again. */
   void resubmitted() {
     resubmitted++;
+  }
+
+  /** A successful task's own run time: executor run time, shuffle fetch waits included. */
+  private void runTimeSeen(AdvisorEvent.TaskEnd e) {
+    long run = e.runTimeMs();
+    runTimes.add(run);
+    if (longestRun == null || run > longestRun.value()) {
+      longestRun = new TaskRef(run, e.index(), e.partition(), e.executorId(), e.host(), e.shuffleReadBytes());
+    }
+  }
+
+  /** An executor running this stage's tasks spent {@code gcMs} of {@code wallMs} in GC pauses. */
+  void executorGc(long gcMs, long wallMs) {
+    if (!completed) {
+      executorGcMs += gcMs;
+      executorWallMs += wallMs;
+    }
   }
 
   public int stageId() {
@@ -376,6 +401,29 @@ public final class StageStats {
   /** Shuffle bytes read by each successful task. */
   public QuantileSketch shuffleReads() {
     return shuffleReads;
+  }
+
+  /**
+   * GC pause time of the executors' JVMs over heartbeat intervals in which they ran this stage's
+   * tasks, summed over executors; 0 when their heartbeats carried no GC counters.
+   */
+  public long executorGcMs() {
+    return executorGcMs;
+  }
+
+  /** The wall time those intervals covered, summed over executors. */
+  public long executorWallMs() {
+    return executorWallMs;
+  }
+
+  /** Run times of successful tasks (executor run time, without scheduling and start-up), ms. */
+  public QuantileSketch runTimes() {
+    return runTimes;
+  }
+
+  /** The successful task with the longest run time, or null before the first one ends. */
+  public TaskRef longestRun() {
+    return longestRun;
   }
 
   /** The longest successful task, or null before the first one ends. */

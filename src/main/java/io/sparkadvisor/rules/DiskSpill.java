@@ -7,7 +7,11 @@ import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.StageStats;
 
-/** A stage whose tasks ran out of execution memory and spilled to disk. */
+/**
+ * A stage whose tasks ran out of execution memory and spilled to disk: at least 100 MB, and at
+ * least 10% of what the stage read (input plus shuffle read), so that a little spill in a large
+ * stage stays quiet.
+ */
 @RuleInfo(id = "DiskSpill", severity = Severity.WARN,
     summary = "A stage spilled a large amount of data to disk")
 public final class DiskSpill implements Rule {
@@ -18,15 +22,18 @@ public final class DiskSpill implements Rule {
   static final long SPILL_BYTES_PER_SECOND = 100L << 20;
 
   private final long minDiskSpillBytes;
+  private final double minSpillRatio;
 
   public DiskSpill(RuleOptions o) {
     minDiskSpillBytes = o.sizeBytes("minDiskSpill", 100L << 20);
+    minSpillRatio = o.ratio("minSpillRatio", 0.1);
   }
 
   @Override
   public void onStageCompleted(StageStats s, RuleContext ctx) {
     long disk = s.diskSpillBytes();
-    if (disk < minDiskSpillBytes) {
+    long read = s.inputBytes() + s.shuffleReadBytes();
+    if (disk < minDiskSpillBytes || read > 0 && disk < minSpillRatio * read) {
       return;
     }
     boolean shuffled = s.shuffleReadBytes() > 0;

@@ -29,6 +29,12 @@ final class ExecutorMemory {
     return Math.max(MIN_OVERHEAD, (long) (factor * heapBytes(spark)));
   }
 
+  /** {@code spark.memory.fraction}: the share of the heap above the reserve Spark manages; 0.6 unset. */
+  static double memoryFraction(SparkSettings spark) {
+    return spark.get("spark.memory.fraction").map(Values::ratio)
+        .filter(d -> d.isPresent()).map(d -> d.getAsDouble()).orElse(0.6);
+  }
+
   private static OptionalLong mib(SparkSettings spark, String key) {
     String raw = spark.get(key).orElse(null);
     if (raw == null || raw.isBlank()) {

@@ -7,23 +7,30 @@ import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.AppState;
 import io.sparkadvisor.model.ExecutorStats;
 import io.sparkadvisor.model.StageStats;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Executors short of heap: the peak JVM heap used reached 95% of {@code spark.executor.memory},
- * or GC took 30% of the task time an executor ran (at least a minute of it). Judged at each
- * stage's end and at the application's, reported once for the application with the worst
- * executor.
+ * Executors short of heap. Spark's JVM heap figure is heap used, garbage included: a heap at 95%
+ * just before a collection is normal. So a full heap counts only with the collector's evidence
+ * that it stayed full: at least 10 s of major (old-generation, under G1 full) GC pauses on that
+ * executor, or an OutOfMemoryError in one of its tasks. Or the JVM paused for GC 30% of the time
+ * (its own GC counters over its heartbeats; the tasks' GC time over their run time, clamped at
+ * 100%, where Spark reports none), with at least a minute of task time. Judged at each stage's end
+ * and at the application's, reported once for the application with the worst executor.
  */
 @RuleInfo(id = "ExecutorMemoryPressure", severity = Severity.WARN,
-    summary = "Executors ran with their heap nearly full or spent much of their time in GC")
+    summary = "Executors ran with their heap full and collecting, or spent much of their time in GC")
 public final class ExecutorMemoryPressure implements Rule {
   private final double maxHeapRatio;
+  private final long minMajorGcMs;
   private final double maxGcRatio;
   private final long minRunTimeMs;
   private boolean reported;
 
   public ExecutorMemoryPressure(RuleOptions o) {
     maxHeapRatio = o.ratio("maxHeapRatio", 0.95);
+    minMajorGcMs = o.durationMillis("minMajorGcTime", 10_000);
     maxGcRatio = o.ratio("maxGcRatio", 0.3);
     minRunTimeMs = o.durationMillis("minRunTime", 60_000);
   }
@@ -50,8 +57,9 @@ public final class ExecutorMemoryPressure implements Rule {
       if (x.isDriver()) {
         continue; // local mode: the driver's heap is not spark.executor.memory
       }
-      boolean full = x.peakHeapBytes() >= maxHeapRatio * heap;
-      boolean gc = x.runTimeMs() >= minRunTimeMs && x.gcMs() >= maxGcRatio * x.runTimeMs();
+      boolean full = x.peakHeapBytes() >= maxHeapRatio * heap
+          && (x.gc().majorMs() >= minMajorGcMs || x.oomFailures() > 0);
+      boolean gc = x.runTimeMs() >= minRunTimeMs && gcRatio(x) >= maxGcRatio;
       if (full && (worstHeap == null || x.peakHeapBytes() > worstHeap.peakHeapBytes())) {
         worstHeap = x;
       }
@@ -65,18 +73,31 @@ public final class ExecutorMemoryPressure implements Rule {
     }
     reported = true;
     long cores = ctx.spark().count("spark.executor.cores").orElse(0);
-    String evidence = worstHeap != null
-        ? "executor " + worstHeap.id() + " used up to " + Units.bytes(worstHeap.peakHeapBytes()) + " of its "
-            + Units.bytes(heap) + " heap (" + Units.percent(worstHeap.peakHeapBytes() / (double) heap) + ")"
-        : "";
+    String evidence = "";
+    if (worstHeap != null) {
+      evidence = "executor " + worstHeap.id() + " used up to " + Units.bytes(worstHeap.peakHeapBytes()) + " of its "
+          + Units.bytes(heap) + " heap (" + Units.percent(worstHeap.peakHeapBytes() / (double) heap) + ")";
+      List<String> why = new ArrayList<>();
+      if (worstHeap.gc().majorMs() >= minMajorGcMs) {
+        why.add(Units.count(worstHeap.gc().majorCount()) + " major GCs took " + Units.duration(worstHeap.gc().majorMs()));
+      }
+      if (worstHeap.oomFailures() > 0) {
+        why.add(worstHeap.oomFailures() + (worstHeap.oomFailures() == 1 ? " task" : " tasks")
+            + " failed with OutOfMemoryError");
+      }
+      evidence += " and " + String.join(", ", why);
+    }
     if (worstGc != null) {
-      evidence += (evidence.isEmpty() ? "" : "; ") + "executor " + worstGc.id() + " spent "
-          + Units.duration(worstGc.gcMs()) + " of " + Units.duration(worstGc.runTimeMs()) + " task time in GC ("
-          + Units.percent(gcRatio(worstGc)) + ")";
+      evidence += (evidence.isEmpty() ? "" : "; ") + "executor " + worstGc.id()
+          + (worstGc.jvmGcShare() >= 0
+              ? "'s JVM paused for GC " + Units.percent(gcRatio(worstGc)) + " of its "
+                  + Units.duration(worstGc.measuredWallMs())
+              : " spent " + Units.duration(Math.min(worstGc.gcMs(), worstGc.runTimeMs())) + " of "
+                  + Units.duration(worstGc.runTimeMs()) + " task time in GC (" + Units.percent(gcRatio(worstGc)) + ")");
     }
     long gcCost = 0;
     for (ExecutorStats x : app.executors().all()) {
-      gcCost += x.isDriver() ? 0 : x.gcMs();
+      gcCost += x.isDriver() ? 0 : Math.round(gcRatio(x) * x.runTimeMs());
     }
     String fewerCores = cores > 1
         ? " or fewer cores per executor (spark.executor.cores=" + Math.max(1, cores / 2) + ", now " + cores
@@ -92,11 +113,20 @@ public final class ExecutorMemoryPressure implements Rule {
         .evidence("executors", affected)
         .evidence("executorMemoryBytes", heap)
         .evidence("peakHeapBytes", worstHeap == null ? -1 : worstHeap.peakHeapBytes())
+        .evidence("majorGcMs", worstHeap == null ? 0 : worstHeap.gc().majorMs())
+        .evidence("oomFailures", worstHeap == null ? 0 : worstHeap.oomFailures())
         .evidence("gcRatio", worstGc == null ? 0.0 : gcRatio(worstGc))
         .build());
   }
 
+  /**
+   * The executor's share of time in GC: its JVM's pauses over its life where its heartbeats
+   * carried GC counters, else its tasks' GC time over their run time; at most 1.
+   */
   private static double gcRatio(ExecutorStats x) {
-    return x.runTimeMs() == 0 ? 0 : x.gcMs() / (double) x.runTimeMs();
+    if (x.jvmGcShare() >= 0) {
+      return x.jvmGcShare();
+    }
+    return x.runTimeMs() == 0 ? 0 : Math.min(1.0, x.gcMs() / (double) x.runTimeMs());
   }
 }

@@ -6,7 +6,12 @@ import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.StageStats;
 
-/** A completed stage whose longest task, or largest shuffle read, dwarfs the median task's. */
+/**
+ * A completed stage whose longest task, or largest shuffle read, dwarfs the median task's. Task
+ * time is the task's own run time (executor run time, shuffle fetch waits included), not launch to
+ * finish: a task that waited for its executor to start up or for its result to be fetched is not
+ * skewed.
+ */
 @RuleInfo(id = "TaskSkew", severity = Severity.WARN,
     summary = "One task took or read far more than the median task of its stage")
 public final class TaskSkew implements Rule {
@@ -26,12 +31,13 @@ public final class TaskSkew implements Rule {
 
   @Override
   public void onStageCompleted(StageStats s, RuleContext ctx) {
-    StageStats.TaskRef longest = s.longestTask();
-    if (s.succeededTasks() < minTasks || longest == null) {
+    StageStats.TaskRef longest = s.longestRun();
+    // A slow task of Spark's file listing job is a large directory, not skewed data.
+    if (s.succeededTasks() < minTasks || longest == null || SparkInternalJobs.isFileListing(s)) {
       return;
     }
-    long median = Math.round(s.durations().median());
-    long p90 = Math.round(s.durations().quantile(0.9));
+    long median = Math.round(s.runTimes().median());
+    long p90 = Math.round(s.runTimes().quantile(0.9));
     long max = longest.value();
     boolean slow = max >= durationRatio * median && max - median >= minDurationExcessMs;
 

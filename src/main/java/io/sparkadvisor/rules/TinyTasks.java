@@ -7,7 +7,10 @@ import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.StageStats;
 
-/** A stage of thousands of tasks so short that scheduling overhead rivals the work. */
+/**
+ * A stage of thousands of tasks so short that scheduling overhead rivals the work. Spark's own
+ * parallel file listing job is left out: it runs one task per path by design.
+ */
 @RuleInfo(id = "TinyTasks", severity = Severity.WARN,
     summary = "A stage ran thousands of tasks that each did almost nothing")
 public final class TinyTasks implements Rule {
@@ -24,7 +27,7 @@ public final class TinyTasks implements Rule {
 
   @Override
   public void onStageCompleted(StageStats s, RuleContext ctx) {
-    if (s.succeededTasks() < minTasks) {
+    if (s.succeededTasks() < minTasks || SparkInternalJobs.isFileListing(s)) {
       return;
     }
     long median = Math.round(s.durations().median());

@@ -46,4 +46,22 @@ class HealthyJobEndToEndTest {
     assertThat(log.lines()).anySatisfy(l -> assertThat(l.message())
         .startsWith("spark-advisor summary for 'healthy'").contains("No findings"));
   }
+
+  @Test
+  void shortAllocatingTasksJudgedByLiveHeartbeatsGetNoWarnings() {
+    // Heartbeats every 500 ms carry the JVM's GC counters and heap; 4,000 short tasks that each
+    // make garbage, where a task's GC time can exceed its run time, and a shuffle with AQE.
+    LogCapture log = LogCapture.attach();
+    SparkSession spark = Sessions.start("healthy-heartbeats", Map.of("spark.executor.heartbeatInterval", "500ms"));
+    try {
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      assertThat(sc.parallelize(Workloads.range(4_000), 400).map(i -> new byte[200_000].length + i).count())
+          .isEqualTo(4_000L);
+      assertThat(spark.range(0, 2_000_000).groupBy(col("id").mod(50)).count().collectAsList()).hasSize(50);
+    } finally {
+      Sessions.stop(spark);
+      log.detach();
+    }
+    assertThat(log.findings()).filteredOn(l -> l.level() == Level.WARN).isEmpty();
+  }
 }

@@ -95,16 +95,61 @@ class ExecutorRulesTest {
       h.end(Tasks.task(Integer.parseInt(id), 0, runMs).executor(id).gc(gcMs));
     }
 
+    /** A heartbeat of executor {@code id} with its JVM's GC counters, {@code at} ms after T0. */
+    private void gc(String id, long at, long minorMs, long majorCount, long majorMs) {
+      h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics(id, GIB, T0 + at, -1,
+          new AdvisorEvent.Gc(100, minorMs, majorCount, majorMs, minorMs + majorMs), new int[0], new int[0], false));
+    }
+
     @Test
-    void firesWhenAHeapReached95Percent() {
+    void aFullHeapWithoutMajorCollectionsIsHealthy() {
+      // Heap used counts garbage: 99% just before a young collection is how a busy heap looks.
+      executor("1", (long) (0.99 * 4 * GIB), 10 * MIN, 0);
+      gc("1", 10 * MIN, 20_000, 0, 0);
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet();
+    }
+
+    @Test
+    void firesWhenAHeapReached95PercentAndMajorCollectionsTookTenSeconds() {
       executor("1", (long) (0.96 * 4 * GIB), 10_000, 100);
+      gc("1", 10 * MIN, 20_000, 4, 12_000);
       executor("2", 2 * GIB, 10_000, 100);
       rule.onStageCompleted(h.complete(1, null), h.context(rule));
       Finding f = h.fires();
-      assertThat(f.message()).contains("1 executor short of heap", "executor 1 used up to 3.8 GB of its 4 GB heap (96%)");
+      assertThat(f.message()).contains("1 executor short of heap",
+          "executor 1 used up to 3.8 GB of its 4 GB heap (96%) and 4 major GCs took 12 s");
+      assertThat(f.evidence()).containsEntry("majorGcMs", 12_000L);
       assertThat(f.fix()).contains("spark.executor.memory=6g", "spark.executor.cores=2, now 4");
       rule.onApplicationEnd(h.app, h.context(rule));
       h.quiet(); // once per application
+    }
+
+    @Test
+    void firesWhenAFullHeapEndedInAnOutOfMemoryError() {
+      executor("1", (long) (0.97 * 4 * GIB), 10_000, 100);
+      h.end(Tasks.task(1, 1, 2_000).executor("1").failed(FailureKind.OUT_OF_MEMORY, "", "Java heap space"));
+      rule.onApplicationEnd(h.app, h.context(rule));
+      assertThat(h.fires().message()).contains("(97%) and 1 task failed with OutOfMemoryError");
+    }
+
+    @Test
+    void judgesGcByTheExecutorsJvmWhereItReportsIt() {
+      // The tasks' GC time says half their run time; the JVM paused 5% of its 10 minutes.
+      executor("1", 2 * GIB, 5 * MIN, (long) (2.5 * MIN));
+      gc("1", 10 * MIN, 30_000, 0, 0);
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet();
+    }
+
+    @Test
+    void firesWhenTheExecutorsJvmPausedForGcAThirdOfTheTime() {
+      executor("1", 2 * GIB, 5 * MIN, 0);
+      gc("1", 10 * MIN, 3 * MIN, 2, MIN);
+      rule.onApplicationEnd(h.app, h.context(rule));
+      Finding f = h.fires();
+      assertThat(f.message()).contains("executor 1's JVM paused for GC 40% of its 10 min");
+      assertThat(f.costMillis()).isEqualTo(2 * MIN); // 40% of its 5 min of task time
     }
 
     @Test
@@ -156,6 +201,25 @@ class ExecutorRulesTest {
       assertThat(f.message()).contains("highest JVM heap any of 2 executors used was 3 GB of 8 GB (37.5%)");
       assertThat(f.fix()).contains("spark.executor.memory=4608m (now 8 GB");
       assertThat(f.evidence()).containsEntry("suggestedBytes", 4608L << 20);
+    }
+
+    @Test
+    void recommendsFromWhatSparksMemoryManagerHeldNotTheRawPeak() {
+      // 3 GB of heap used at the peak, garbage included; execution and storage held 600 MB.
+      h.app.appStarted(new AdvisorEvent.AppStart("etl", "app-1", T0));
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("1", "h1", 4, T0));
+      h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics("1", 3 * GIB, T0 + MIN, 600L << 20,
+          AdvisorEvent.Gc.NONE, new int[] {1}, new int[] {0}, false));
+      h.submit(1, "s", 1).end(Tasks.task(1, 0, 1_000));
+      h.app.appEnded(new AdvisorEvent.AppEnd(T0 + 10 * MIN));
+      rule.onApplicationEnd(h.app, h.context(rule));
+      Finding f = h.fires();
+      // 300 MB + 600 MB / 0.6 = 1,300 MB, plus 50% = 1,950 MB, in 512 MB steps
+      assertThat(f.fix()).startsWith("spark.executor.memory=2g (now 8 GB: the most Spark's execution and storage "
+          + "memory held, 600 MB, over spark.memory.fraction 0.6 plus the 300 MB Spark reserves, plus 50% headroom)");
+      assertThat(f.message()).contains("was 3 GB of 8 GB (37.5%) over 10 min, garbage included; Spark's "
+          + "execution and storage memory held at most 600 MB");
+      assertThat(f.evidence()).containsEntry("suggestedBytes", 2 * GIB).containsEntry("peakManagedBytes", 600L << 20);
     }
 
     @Test

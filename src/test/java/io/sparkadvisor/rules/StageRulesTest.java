@@ -3,6 +3,7 @@ package io.sparkadvisor.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkadvisor.findings.Finding;
+import io.sparkadvisor.model.AdvisorEvent;
 import io.sparkadvisor.model.FailureKind;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -58,6 +59,29 @@ class StageRulesTest {
       run(10 * MB - 1);
       h.quiet();
     }
+
+    @Test
+    void aSmallSpillInALargeStageIsQuiet() {
+      DiskSpill rule = new DiskSpill(h.options("DiskSpill"));
+      h.submit(1, "sortBy at Etl.java:3", 10);
+      for (int p = 0; p < 10; p++) { // 150 MB spilled of 2 GB read: 7.3%
+        h.end(Tasks.task(1, p, 1_000).spill(60 * MB, 15 * MB).shuffleRead(200 * MB).input(5 * MB));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      h.quiet();
+    }
+
+    @Test
+    void theShareOfTheStageIsAnOption() {
+      h.option("minSpillRatio", "0.05");
+      DiskSpill rule = new DiskSpill(h.options("DiskSpill"));
+      h.submit(1, "sortBy at Etl.java:3", 10);
+      for (int p = 0; p < 10; p++) {
+        h.end(Tasks.task(1, p, 1_000).spill(60 * MB, 15 * MB).shuffleRead(200 * MB));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      assertThat(h.fires().evidence()).containsEntry("diskSpillBytes", 150 * MB);
+    }
   }
 
   @Nested
@@ -102,6 +126,75 @@ class StageRulesTest {
       run(900, 2_000);
       h.quiet();
     }
+
+    /** Executor 1's heartbeats while stage 1 runs: {@code pausePer10s} of GC in each 10 s. */
+    private void heartbeats(long pausePer10s, int count) {
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("1", "h1", 16, 1_000));
+      for (int i = 0; i <= count; i++) {
+        long pause = i * pausePer10s;
+        h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics("1", 1L << 30, 1_000_000 + i * 10_000L, -1,
+            new AdvisorEvent.Gc(10 + i, pause, 0, 0, pause), new int[] {1}, new int[] {0}, false));
+      }
+    }
+
+    @Test
+    void shortTasksAreJudgedByTheExecutorsOwnGcNotTheSumOfTheirGcTimes() {
+      // 2,000 tasks of 100 ms on a 16-core executor, each charged 866 ms of the JVM's GC: the
+      // tasks' sum says 866%, while the JVM paused 200 ms in every 10 s (2%).
+      GcPressure rule = new GcPressure(h.options("GcPressure"));
+      h.submit(1, "map at Etl.java:3", 2_000);
+      heartbeats(200, 3);
+      for (int p = 0; p < 2_000; p++) {
+        h.end(Tasks.task(1, p, 100).runTime(100).gc(866));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      h.quiet();
+    }
+
+    @Test
+    void firesOnTheExecutorsGcShareWithACostWithinTheRunTime() {
+      GcPressure rule = new GcPressure(h.options("GcPressure"));
+      h.submit(1, "map at Etl.java:3", 10);
+      heartbeats(4_000, 3);
+      for (int p = 0; p < 10; p++) {
+        h.end(Tasks.task(1, p, 10_000).runTime(10_000).gc(0));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      Finding f = h.fires();
+      assertThat(f.message()).contains("executors' JVMs paused for GC 40% of the time they ran its tasks, "
+          + "~40 s of 1.7 min executor run time across 10 tasks");
+      assertThat(f.costMillis()).isEqualTo(40_000);
+      assertThat(f.evidence()).containsEntry("executorGcMs", 12_000L).containsEntry("executorWallMs", 30_000L);
+    }
+
+    @Test
+    void theDriversOwnHeartbeatsInLocalModeDoNotCutTheExecutorsIntervals() {
+      // Local mode: the executor is the driver's JVM, and the driver heartbeats too, in between.
+      GcPressure rule = new GcPressure(h.options("GcPressure"));
+      h.submit(1, "map at Etl.java:3", 10);
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("driver", "localhost", 2, 1_000));
+      for (int i = 0; i <= 6; i++) {
+        long pause = i * 2_000L;
+        boolean driver = i % 2 == 1;
+        h.app.executorMetrics(new AdvisorEvent.ExecutorMetrics("driver", 1L << 30, 1_000_000 + i * 5_000L, -1,
+            new AdvisorEvent.Gc(i, pause, 0, 0, pause), driver ? new int[0] : new int[] {1},
+            driver ? new int[0] : new int[] {0}, driver));
+      }
+      for (int p = 0; p < 10; p++) {
+        h.end(Tasks.task(1, p, 10_000).runTime(10_000));
+      }
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      assertThat(h.fires().evidence()).containsEntry("executorGcMs", 12_000L).containsEntry("executorWallMs", 30_000L);
+    }
+
+    @Test
+    void withoutExecutorCountersTheTasksShareIsClampedAt100Percent() {
+      run(30_000, 10_000); // each task charged 3x its run time
+      Finding f = h.fires();
+      assertThat(f.message()).contains("GC took 1.7 min, 100% of 1.7 min executor run time");
+      assertThat(f.costMillis()).isEqualTo(100_000);
+      assertThat(f.evidence()).containsEntry("gcRatio", 1.0).containsEntry("taskGcMs", 300_000L);
+    }
   }
 
   @Nested
@@ -145,6 +238,30 @@ class StageRulesTest {
     void quietAt50MsMedian() {
       run(1_000, 51);
       h.quiet();
+    }
+
+    @Test
+    void sparksParallelFileListingJobIsNotJudged() {
+      // Spark lists 2,000 partition folders with one task each (HadoopFSUtils).
+      TinyTasks rule = new TinyTasks(h.options("TinyTasks"));
+      h.app.stageSubmitted(new AdvisorEvent.StageSubmitted(1, 0, "parquet at Etl.java:12", 2_000, 1_000_000, null,
+          "Listing leaf files and directories for 2000 paths:<br/>file:/data/events/day=1, ...", -1));
+      h.endMany(1, 0, 2_000, 5);
+      rule.onStageCompleted(h.complete(1, null), h.context(rule));
+      h.quiet();
+    }
+
+    @Test
+    void anAdaptiveStageIsNamedByItsQueryNotThePoolThatSubmittedIt() {
+      TinyTasks rule = new TinyTasks(h.options("TinyTasks"));
+      h.app.queryStarted(new AdvisorEvent.SqlStart(6, "collectAsList at Report.java:7", 1_000_000,
+          io.sparkadvisor.model.PlanNode::empty, Map::of), io.sparkadvisor.model.PlanNode.empty(), Map.of());
+      h.app.stageSubmitted(new AdvisorEvent.StageSubmitted(2, 0,
+          "$anonfun$withThreadLocalCaptured$1 at FutureTask.java:264", 2_000, 1_000_000, null, null, 6));
+      h.endMany(2, 0, 2_000, 5);
+      rule.onStageCompleted(h.complete(2, null), h.context(rule));
+      assertThat(h.fires().render()).startsWith("[TinyTasks] stage 2.0 'collectAsList at Report.java:7' (SQL query 6)")
+          .doesNotContain("FutureTask");
     }
   }
 

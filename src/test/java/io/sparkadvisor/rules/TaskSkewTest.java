@@ -34,6 +34,39 @@ class TaskSkewTest {
   }
 
   @Test
+  void aTaskThatWaitedForItsExecutorToStartIsNotSkewed() {
+    // Launch to finish, partition 17 took 41 s: 40 s of it waiting for a new executor to start.
+    TaskSkew rule = rule();
+    h.submit(1, "count at Report.java:42", 20).endMany(1, 0, 19, 1_000)
+        .end(Tasks.task(1, 17, 41_000).runTime(1_100).executor("7"));
+    rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    h.quiet();
+  }
+
+  @Test
+  void judgesRunTimeEvenWhenLaunchToFinishIsEven() {
+    TaskSkew rule = rule();
+    h.submit(1, "count at Report.java:42", 20);
+    for (int p = 0; p < 19; p++) {
+      h.end(Tasks.task(1, p, 40_000).runTime(1_000)); // each waited 39 s for a slot
+    }
+    h.end(Tasks.task(1, 19, 41_000).runTime(41_000));
+    rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    Finding f = h.fires();
+    assertThat(f.evidence()).containsEntry("maxTaskMs", 41_000L).containsEntry("partition", 19);
+  }
+
+  @Test
+  void sparksFileListingJobIsNotSkewed() {
+    TaskSkew rule = rule();
+    h.app.stageSubmitted(new io.sparkadvisor.model.AdvisorEvent.StageSubmitted(1, 0, "parquet at Etl.java:12", 40,
+        1_000_000, null, "Listing leaf files and directories for 40 paths:<br/>file:/data/day=1, ...", -1));
+    h.endMany(1, 0, 39, 100).end(Tasks.task(1, 39, 30_000));
+    rule.onStageCompleted(h.complete(1, null), h.context(rule));
+    h.quiet();
+  }
+
+  @Test
   void quietOnAnEvenStage() {
     TaskSkew rule = rule();
     stageWithLongest(20, 1_000, 1_500);
