@@ -27,6 +27,7 @@ public final class StageStats {
   private String description;
   private long executionId = -1;
   private boolean completed;
+  private boolean completionSeen;
   private long[] sqlMetricIds = new long[0];
 
   private int succeeded;
@@ -80,10 +81,21 @@ public final class StageStats {
 
   void completed(AdvisorEvent.StageCompleted e) {
     completed = true;
+    completionSeen = true;
     completionTime = e.completionTime();
     failureReason = e.failureReason();
     sqlMetricIds = e.sqlMetricIds().clone();
     java.util.Arrays.sort(sqlMetricIds);
+    running.clear();
+  }
+
+  /**
+   * Closed without its completion event, which was lost: at the end of its job, or evicted when
+   * too many stages were open. Its counters may be partial, so the stage rules never judge it.
+   */
+  void closedUnseen(long time) {
+    completed = true;
+    completionTime = Math.max(time, submissionTime);
     running.clear();
   }
 
@@ -189,6 +201,11 @@ public final class StageStats {
 
   public boolean isCompleted() {
     return completed;
+  }
+
+  /** False for a stage closed by the advisor because its completion event was lost. */
+  public boolean completionSeen() {
+    return completionSeen;
   }
 
   public boolean isFailed() {
