@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * A queue of one event, so nearly every task event is dropped: the events that open and close
  * stages, jobs and SQL executions still arrive, and at the application's end the summary is
  * logged, the endpoint closed and every advisor thread ended, even with the advisor's thread held
- * past the shutdown timeout while the queue fills behind it.
+ * past the shutdown timeout while the queue fills behind it: the end cannot be lost, and once the
+ * thread is free it drops what waits, logs the summary and closes its outputs.
  */
 class FullQueueEndToEndTest {
 
@@ -66,19 +67,27 @@ class FullQueueEndToEndTest {
           .as("task events were dropped").isGreaterThan(1_000);
       assertThat(MetricServers.get("http://127.0.0.1:" + port + "/metrics").statusCode()).isEqualTo(200);
 
-      // Hold the advisor's thread past the shutdown timeout, fill the queue behind it, and stop.
+      // Hold the advisor's thread until Spark has stopped, past the shutdown timeout, with the
+      // queue full behind it.
       sc.setJobGroup(SlowStageRule.GROUP, "hold", false);
       assertThat(sc.parallelize(Workloads.range(2), 1).count()).isEqualTo(2L);
       sc.clearJobGroup();
       assertThat(sc.parallelize(Workloads.range(3_000), 1_000).count()).isEqualTo(3_000L);
     } finally {
       Sessions.stop(spark);
+      SlowStageRule.RELEASE.countDown();
     }
     try {
       LogCapture.Line summary = log.await(l -> l.message().startsWith("spark-advisor summary for 'full-queue'"),
           Duration.ofSeconds(15)).orElseThrow(() -> new AssertionError("no summary"));
       assertThat(summary.message()).contains("events were dropped by the advisor's full queue");
-      await("every advisor thread ended", () -> advisorThreads().equals(before));
+      try {
+        await("every advisor thread ended", () -> advisorThreads().equals(before));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; alive: " + advisorThreads().stream()
+            .filter(t -> !before.contains(t))
+            .map(t -> t.getName() + " " + java.util.Arrays.toString(t.getStackTrace())).toList(), e);
+      }
       assertThatThrownBy(() -> MetricServers.get("http://127.0.0.1:" + port + "/metrics"))
           .as("the endpoint is closed").isInstanceOf(ConnectException.class);
       assertThat(log.lines()).noneMatch(l -> l.message().contains("reserve"));
