@@ -22,12 +22,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The advisor's own daemon thread. Spark's listener thread only {@link #offer}s copied events
  * into a bounded queue and returns; this thread applies them to the model, runs the rules, logs
- * findings and writes files. When the queue is full, events are counted as dropped and the drop is
- * logged once. At application end it logs the summary and stops.
+ * findings and writes files. At application end it logs the summary and stops.
+ *
+ * <p>One FIFO queue, so events keep their order. Task events and the other frequent ones are
+ * taken only while fewer than {@code queueCapacity} events wait; the events that open and close
+ * things (stages, jobs, SQL executions, executors, streaming queries, the application) may also
+ * use a reserve above it, so a flood of task events cannot crowd them out. Whatever does not fit
+ * is counted as dropped, logged once, and never blocks Spark's thread; should even the reserve
+ * fill, the model closes what a lost end leaves open ({@link AppState}). The application's end
+ * needs no room at all: {@link #finish} hands it over in a slot of its own.
  */
 public final class AdvisorEngine implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(AdvisorEngine.class);
   private static final int DRAIN_BATCH = 4_096;
+  /** Room kept for lifecycle events above the capacity: a quarter of it, at least this much. */
+  static final int MIN_RESERVE = 1_024;
 
   /** What the engine needs besides the events; built once by the listener. */
   public record Settings(int queueCapacity, long liveCheckIntervalMillis, boolean summaryEnabled,
@@ -42,12 +51,19 @@ public final class AdvisorEngine implements Runnable {
   private final Thread thread;
   private final CountDownLatch finished = new CountDownLatch(1);
 
+  /** The application's end and when to stop working through the queue for it. */
+  private record Ending(AdvisorEvent.AppEnd end, long drainByNanos) {}
+
+  private volatile Ending ending;
+
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong lifecycleDropped = new AtomicLong();
   private final AtomicReference<Throwable> captureFailure = new AtomicReference<>();
   private volatile long lagMillis;
 
   private boolean dropLogged;
+  private boolean lifecycleDropLogged;
   private boolean captureFailureLogged;
   private boolean processFailureLogged;
   private boolean planFailureLogged;
@@ -60,7 +76,8 @@ public final class AdvisorEngine implements Runnable {
       ModelObserver observer) {
     this.settings = settings;
     this.observer = observer;
-    this.inbox = new ArrayBlockingQueue<>(settings.queueCapacity());
+    int capacity = settings.queueCapacity();
+    this.inbox = new ArrayBlockingQueue<>(capacity + Math.max(MIN_RESERVE, capacity / 4));
     this.state = state;
     this.rules = rules;
     this.findings = findings;
@@ -74,9 +91,27 @@ public final class AdvisorEngine implements Runnable {
 
   /** Called on Spark's listener thread: never blocks, never throws. */
   public void offer(AdvisorEvent event) {
-    if (!inbox.offer(event)) {
+    boolean lifecycle = isLifecycle(event);
+    // The size check and the offer are two steps; another producer slipping in between takes one
+    // slot of the reserve at most, which the reserve is there for.
+    boolean taken = lifecycle ? inbox.offer(event)
+        : inbox.size() < settings.queueCapacity() && inbox.offer(event);
+    if (!taken) {
       dropped.incrementAndGet();
+      if (lifecycle) {
+        lifecycleDropped.incrementAndGet();
+      }
     }
+  }
+
+  /** Events that open or close something in the model; the rest are frequent and may be dropped. */
+  static boolean isLifecycle(AdvisorEvent e) {
+    return e instanceof AdvisorEvent.StageSubmitted || e instanceof AdvisorEvent.StageCompleted
+        || e instanceof AdvisorEvent.JobStart || e instanceof AdvisorEvent.JobEnd
+        || e instanceof AdvisorEvent.SqlStart || e instanceof AdvisorEvent.SqlEnd
+        || e instanceof AdvisorEvent.ExecutorAdded || e instanceof AdvisorEvent.ExecutorRemoved
+        || e instanceof AdvisorEvent.StreamStarted || e instanceof AdvisorEvent.StreamTerminated
+        || e instanceof AdvisorEvent.AppStart || e instanceof AdvisorEvent.AppEnd;
   }
 
   /** Called on Spark's listener thread when a callback failed; logged once by the engine. */
@@ -86,14 +121,17 @@ public final class AdvisorEngine implements Runnable {
 
   /**
    * Hands over the application's end and waits, at most {@code timeoutMillis} in all, for the
-   * engine to log the summary and close its outputs.
+   * engine to log the summary and close its outputs. The end cannot be dropped: it is set in a
+   * slot the engine reads, and put in the queue too when there is room, only to wake the engine.
+   * The engine works through the waiting events for half the timeout at most; what is left then
+   * is dropped, so the summary comes in time even behind a full queue.
    */
   public boolean finish(AdvisorEvent.AppEnd end, long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    ending = new Ending(end, start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) / 2);
+    inbox.offer(end); // when full, the engine is not waiting on the queue and reads the slot
     try {
-      if (!inbox.offer(end, timeoutMillis, TimeUnit.MILLISECONDS)) {
-        return false;
-      }
       long left = deadline - System.nanoTime();
       if (left <= 0 || !finished.await(left, TimeUnit.NANOSECONDS)) {
         return false;
@@ -112,6 +150,11 @@ public final class AdvisorEngine implements Runnable {
 
   public long droppedEvents() {
     return dropped.get();
+  }
+
+  /** Dropped events that open or close something: the reserve was full too. */
+  public long droppedLifecycleEvents() {
+    return lifecycleDropped.get();
   }
 
   public int queueDepth() {
@@ -134,11 +177,17 @@ public final class AdvisorEngine implements Runnable {
     boolean running = true;
     try {
       while (running) {
+        Ending end = ending;
+        if (end != null && (inbox.isEmpty() || System.nanoTime() - end.drainByNanos() > 0)) {
+          dropWaiting();
+          applicationEnded(end.end());
+          return;
+        }
         long wait = Math.max(1, nextTick - System.currentTimeMillis());
         AdvisorEvent e = inbox.poll(wait, TimeUnit.MILLISECONDS);
         for (int n = 0; e != null && running; n++) {
           running = process(e);
-          e = n < DRAIN_BATCH ? inbox.poll() : null;
+          e = n < DRAIN_BATCH && !pastDrainTime() ? inbox.poll() : null;
         }
         long now = System.currentTimeMillis();
         if (running && now >= nextTick) {
@@ -158,22 +207,45 @@ public final class AdvisorEngine implements Runnable {
     }
   }
 
+  private boolean pastDrainTime() {
+    Ending end = ending;
+    return end != null && System.nanoTime() - end.drainByNanos() > 0;
+  }
+
+  /** The application is over and time is short: what still waits is counted as dropped. */
+  private void dropWaiting() {
+    int n = 0;
+    for (AdvisorEvent e = inbox.poll(); e != null; e = inbox.poll()) {
+      n += e instanceof AdvisorEvent.AppEnd ? 0 : 1;
+    }
+    dropped.addAndGet(n);
+  }
+
   /** Applies one event; returns false once the application has ended. */
   private boolean process(AdvisorEvent e) {
-    processed.incrementAndGet();
     if (e instanceof AdvisorEvent.AppEnd end) {
-      guarded("the application end", () -> {
-        state.appEnded(end);
-        rules.applicationEnd();
-        reportTrouble();
-        if (settings.summaryEnabled()) {
-          LOG.info(Summary.render(state, findings, settings.taskCpus(), dropped.get()));
-        }
-      });
+      applicationEnded(end);
       return false;
     }
+    processed.incrementAndGet();
     guarded(e.getClass().getSimpleName(), () -> apply(e));
+    if (isLifecycle(e)) {
+      observed(() -> observer.activeChanged(state));
+    }
     return true;
+  }
+
+  private void applicationEnded(AdvisorEvent.AppEnd end) {
+    processed.incrementAndGet();
+    guarded("the application end", () -> {
+      state.appEnded(end);
+      observed(() -> observer.activeChanged(state));
+      rules.applicationEnd();
+      reportTrouble();
+      if (settings.summaryEnabled()) {
+        LOG.info(Summary.render(state, findings, settings.taskCpus(), dropped.get()));
+      }
+    });
   }
 
   private void apply(AdvisorEvent e) {
@@ -204,6 +276,7 @@ public final class AdvisorEngine implements Runnable {
         rules.queryRunning(first);
       }
     } else if (e instanceof AdvisorEvent.JobEnd j) {
+      state.jobEnded(j); // stages whose completion was lost are closed, not judged
       observed(() -> observer.jobEnded(j));
     } else if (e instanceof AdvisorEvent.SqlStart s) {
       state.queryStarted(s, plan(s.executionId(), s.plan()), modifiedConfigs(s));
@@ -311,6 +384,11 @@ public final class AdvisorEngine implements Runnable {
       LOG.warn("spark-advisor: its event queue ({} events) was full and events were dropped; findings "
           + "may be incomplete. Raise spark.advisor.queue.capacity if this recurs (logged once)",
           settings.queueCapacity());
+    }
+    if (!lifecycleDropLogged && lifecycleDropped.get() > 0) {
+      lifecycleDropLogged = true;
+      LOG.warn("spark-advisor: its queue's reserve for stage, job and query events was full too; "
+          + "stages and queries whose end was lost are closed without being judged (logged once)");
     }
     Throwable t = captureFailure.get();
     if (!captureFailureLogged && t != null) {

@@ -37,6 +37,12 @@ public interface ModelObserver {
 
   default void streamTerminated(AdvisorEvent.StreamTerminated e) {}
 
+  /**
+   * A stage, job, query or the application opened or closed; {@code state} holds what is open,
+   * including what the model closed because its end event was lost.
+   */
+  default void activeChanged(AppState state) {}
+
   /** Executors were added or removed; {@code state} holds the live ones. */
   default void executorsChanged(AppState state) {}
 }

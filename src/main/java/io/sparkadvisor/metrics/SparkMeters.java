@@ -160,14 +160,15 @@ public final class SparkMeters implements ModelObserver {
     outputRecords.increment(e.outputRecords());
   }
 
+  /** The model's counts, which include what it closed because an end event was lost. */
   @Override
-  public void stageSubmitted(AdvisorEvent.StageSubmitted e) {
-    activeStages.incrementAndGet();
+  public void activeChanged(AppState state) {
+    activeStages.set(state.activeStages().size());
+    activeQueries.set(state.activeQueryCount());
   }
 
   @Override
   public void stageCompleted(StageStats stage) {
-    decrement(activeStages);
     if (stage.submissionTime() > 0 && stage.completionTime() >= stage.submissionTime()) {
       (stage.isFailed() ? stagesFailed : stagesSucceeded).record(stage.wallTimeMs(), TimeUnit.MILLISECONDS);
     }
@@ -184,16 +185,10 @@ public final class SparkMeters implements ModelObserver {
   }
 
   @Override
-  public void queryStarted(long executionId) {
-    activeQueries.incrementAndGet();
-  }
-
-  @Override
   public void queryEnded(AdvisorEvent.SqlEnd e, SqlQuery query) {
     if (query == null) {
-      return; // never seen to start: neither counted as active nor timed
+      return; // never seen to start: not timed
     }
-    decrement(activeQueries);
     boolean failed = e.error() != null && !e.error().isEmpty();
     (failed ? queriesFailed : queriesSucceeded)
         .record(Math.max(0, e.time() - query.startTime()), TimeUnit.MILLISECONDS);

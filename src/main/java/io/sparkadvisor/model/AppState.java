@@ -1,8 +1,9 @@
 package io.sparkadvisor.model;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,19 +12,31 @@ import java.util.Map;
  * The advisor's picture of the application, owned by the advisor's thread alone: active stages,
  * a capped history of completed ones, live SQL executions, executors and totals. Completed stages
  * beyond the cap and ended queries beyond theirs are evicted oldest first.
+ *
+ * <p>Under a full queue an end event can be lost. What it would have closed is closed here all the
+ * same, marked unseen ({@link StageStats#completionSeen()}, {@link SqlQuery#endSeen()}) and never
+ * judged by the rules: a stage at its job's end, anything still open at the application's end, and
+ * the oldest stage, job or query once more are open than {@link #MIN_OPEN} or the retention cap.
  */
 public final class AppState {
+  /** Open stages, jobs and queries allowed at least, whatever the retention caps. */
+  static final int MIN_OPEN = 500;
+
   private final int maxRetainedStages;
   private final int maxRetainedQueries;
+  private final int maxOpenStages;
+  private final int maxOpenQueries;
 
   private String appName = "";
   private String appId = "";
   private long startTime;
   private long endTime;
 
-  private final Map<Long, StageStats> activeStages = new HashMap<>();
+  private final LinkedHashMap<Long, StageStats> activeStages = new LinkedHashMap<>();
   private final LinkedHashMap<Long, StageStats> completedStages;
-  private final Map<Long, SqlQuery> activeQueries = new HashMap<>();
+  /** Running jobs and their stage ids; a job whose end was lost is evicted beyond the cap. */
+  private final LinkedHashMap<Long, int[]> activeJobs;
+  private final LinkedHashMap<Long, SqlQuery> activeQueries = new LinkedHashMap<>();
   private final LinkedHashMap<Long, SqlQuery> endedQueries;
   private final LinkedHashMap<String, StreamState> streams = evictingStreams(MAX_STREAMS);
   private final Executors executors = new Executors();
@@ -32,7 +45,10 @@ public final class AppState {
   public AppState(int maxRetainedStages, int maxRetainedQueries) {
     this.maxRetainedStages = maxRetainedStages;
     this.maxRetainedQueries = maxRetainedQueries;
+    this.maxOpenStages = Math.max(MIN_OPEN, maxRetainedStages);
+    this.maxOpenQueries = Math.max(MIN_OPEN, maxRetainedQueries);
     this.completedStages = evictingMap(maxRetainedStages);
+    this.activeJobs = evictingMap(maxOpenStages);
     this.endedQueries = evictingMap(maxRetainedQueries);
   }
 
@@ -88,8 +104,18 @@ public final class AppState {
     startTime = e.time();
   }
 
+  /** Closes, unseen, every stage and query whose end never came. */
   public void appEnded(AdvisorEvent.AppEnd e) {
     endTime = e.time();
+    for (StageStats s : activeStages.values()) {
+      closeUnseen(s, e.time());
+    }
+    activeStages.clear();
+    for (SqlQuery q : activeQueries.values()) {
+      closeUnseen(q, e.time());
+    }
+    activeQueries.clear();
+    activeJobs.clear();
   }
 
   public void executorAdded(AdvisorEvent.ExecutorAdded e) {
@@ -113,6 +139,7 @@ public final class AppState {
   /** Records the job against its SQL execution; returns that query when this is its first job. */
   public SqlQuery jobStarted(AdvisorEvent.JobStart e) {
     totals.jobStarted();
+    activeJobs.put((long) e.jobId(), e.stageIds() == null ? new int[0] : e.stageIds().clone());
     SqlQuery q = e.executionId() >= 0 ? activeQueries.get(e.executionId()) : null;
     if (q == null) {
       return null;
@@ -122,6 +149,59 @@ public final class AppState {
     return first ? q : null;
   }
 
+  /**
+   * Closes what the job's end leaves open and returns it. Spark posts the completion of each of a
+   * job's stages before the job's end (a cancelled job's running stages complete as failed), so an
+   * attempt of one of its stages still open here lost its completion event; it is closed unseen,
+   * unless a job still running shares the stage. Spark's AppStatusListener likewise settles a
+   * job's stages at its end (it marks the pending ones skipped).
+   */
+  public List<StageStats> jobEnded(AdvisorEvent.JobEnd e) {
+    int[] stageIds = activeJobs.remove((long) e.jobId());
+    if (stageIds == null || activeStages.isEmpty()) {
+      return List.of();
+    }
+    List<StageStats> closed = new ArrayList<>();
+    for (Iterator<StageStats> it = activeStages.values().iterator(); it.hasNext(); ) {
+      StageStats s = it.next();
+      if (contains(stageIds, s.stageId()) && !runningJobHas(s.stageId())) {
+        it.remove();
+        closeUnseen(s, e.time());
+        closed.add(s);
+      }
+    }
+    return closed;
+  }
+
+  private boolean runningJobHas(int stageId) {
+    for (int[] ids : activeJobs.values()) {
+      if (contains(ids, stageId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean contains(int[] ids, int id) {
+    for (int i : ids) {
+      if (i == id) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void closeUnseen(StageStats s, long time) {
+    s.closedUnseen(time);
+    completedStages.put(key(s.stageId(), s.attempt()), s);
+  }
+
+  private void closeUnseen(SqlQuery q, long time) {
+    q.closedUnseen(time);
+    endedQueries.put(q.executionId(), q);
+  }
+
+  /** Opens the stage attempt; beyond the cap the oldest open one, whose end was lost, is closed. */
   public StageStats stageSubmitted(AdvisorEvent.StageSubmitted e) {
     StageStats s = activeStage(e.stageId(), e.attempt());
     SqlQuery q = e.executionId() >= 0 ? query(e.executionId()) : null;
@@ -130,15 +210,25 @@ public final class AppState {
     if (q != null) {
       s.queryShape(q.shape());
     }
+    if (activeStages.size() > maxOpenStages) {
+      Iterator<StageStats> oldest = activeStages.values().iterator();
+      StageStats lost = oldest.next();
+      oldest.remove();
+      closeUnseen(lost, e.submissionTime());
+    }
     return s;
   }
 
-  /** Moves the stage to the completed history and returns it for the rules. */
+  /**
+   * Moves the stage to the completed history and returns it for the rules. A stage closed unseen
+   * whose completion arrives after all is completed as usual.
+   */
   public StageStats stageCompleted(AdvisorEvent.StageCompleted e) {
     long k = key(e.stageId(), e.attempt());
     StageStats s = activeStages.remove(k);
     if (s == null) {
-      s = new StageStats(e.stageId(), e.attempt());
+      StageStats closed = completedStages.get(k);
+      s = closed != null && !closed.completionSeen() ? closed : new StageStats(e.stageId(), e.attempt());
     }
     s.completed(e);
     completedStages.put(k, s);
@@ -190,6 +280,12 @@ public final class AppState {
   public SqlQuery queryStarted(AdvisorEvent.SqlStart e, PlanNode plan, Map<String, String> modified) {
     SqlQuery q = new SqlQuery(e.executionId(), e.description(), e.time(), plan, modified);
     activeQueries.put(e.executionId(), q);
+    if (activeQueries.size() > maxOpenQueries) { // the oldest lost its end
+      Iterator<SqlQuery> oldest = activeQueries.values().iterator();
+      SqlQuery lost = oldest.next();
+      oldest.remove();
+      closeUnseen(lost, e.time());
+    }
     return q;
   }
 
@@ -238,8 +334,13 @@ public final class AppState {
     }
   }
 
+  /** Ends the query and returns it for the rules; also one closed unseen whose end came late. */
   public SqlQuery queryEnded(AdvisorEvent.SqlEnd e) {
     SqlQuery q = activeQueries.remove(e.executionId());
+    if (q == null) {
+      SqlQuery closed = endedQueries.get(e.executionId());
+      q = closed != null && !closed.endSeen() ? closed : null;
+    }
     if (q != null) {
       q.ended(e.time(), e.error());
       endedQueries.put(e.executionId(), q);

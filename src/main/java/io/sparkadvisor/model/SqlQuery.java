@@ -26,6 +26,7 @@ public final class SqlQuery {
   private final Set<Long> settled = new HashSet<>();
   private final Map<String, PlanNode.Estimate> estimates = new HashMap<>();
   private long endTime;
+  private boolean endSeen;
   private String error;
   private int jobs;
   private String streamingQueryId;
@@ -50,7 +51,16 @@ public final class SqlQuery {
 
   void ended(long time, String error) {
     this.endTime = time;
+    this.endSeen = true;
     this.error = error == null || error.isEmpty() ? null : error;
+  }
+
+  /**
+   * Closed without its end event, which was lost: evicted when too many queries were open, or at
+   * the application's end. The query rules never judge it unless its end arrives after all.
+   */
+  void closedUnseen(long time) {
+    this.endTime = Math.max(1, Math.max(time, startTime));
   }
 
   /** AQE re-planned the query: later rules read the new plan. */
@@ -111,6 +121,11 @@ public final class SqlQuery {
 
   public boolean isEnded() {
     return endTime > 0;
+  }
+
+  /** False for a query the advisor closed because its end event was lost. */
+  public boolean endSeen() {
+    return endSeen;
   }
 
   public String error() {

@@ -29,6 +29,7 @@ public final class StageStats {
   private long lineage;
   private String queryShape = "";
   private boolean completed;
+  private boolean completionSeen;
   private long[] sqlMetricIds = new long[0];
 
   private int succeeded;
@@ -107,10 +108,21 @@ public final class StageStats {
 
   void completed(AdvisorEvent.StageCompleted e) {
     completed = true;
+    completionSeen = true;
     completionTime = e.completionTime();
     failureReason = e.failureReason();
     sqlMetricIds = e.sqlMetricIds().clone();
     java.util.Arrays.sort(sqlMetricIds);
+    running.clear();
+  }
+
+  /**
+   * Closed without its completion event, which was lost: at the end of its job, or evicted when
+   * too many stages were open. Its counters may be partial, so the stage rules never judge it.
+   */
+  void closedUnseen(long time) {
+    completed = true;
+    completionTime = Math.max(time, submissionTime);
     running.clear();
   }
 
@@ -243,6 +255,11 @@ public final class StageStats {
 
   public boolean isCompleted() {
     return completed;
+  }
+
+  /** False for a stage closed by the advisor because its completion event was lost. */
+  public boolean completionSeen() {
+    return completionSeen;
   }
 
   public boolean isFailed() {

@@ -11,18 +11,35 @@ import io.sparkadvisor.model.AppState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class AdvisorEngineTest {
   private final List<Finding> emitted = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
+  private final AppState state = new AppState(10, 10);
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private AdvisorEngine engine(Map<String, String> conf, int capacity) {
     AdvisorConfig config = AdvisorConfig.from(conf);
-    AppState state = new AppState(10, 10);
-    FindingLog log = new FindingLog(List.of((FindingSink) emitted::add), 100);
+    FindingSink sink = new FindingSink() {
+      @Override
+      public void emit(Finding f) {
+        emitted.add(f);
+      }
+
+      @Override
+      public void close() {
+        closed.set(true);
+      }
+    };
+    FindingLog log = new FindingLog(List.of(sink), 100);
     RuleRunner rules = RuleRunner.create(config, state, log, warnings::add);
     return new AdvisorEngine(new AdvisorEngine.Settings(capacity, 50, false, 1), state, rules, log);
+  }
+
+  private static AdvisorEvent.StageCompleted completed(int stage) {
+    return new AdvisorEvent.StageCompleted(stage, 0, 2_000, null);
   }
 
   private static AdvisorEvent.TaskEnd task(int stage, int partition, long ms) {
@@ -38,6 +55,86 @@ class AdvisorEngineTest {
     }
     assertThat(engine.queueDepth()).isEqualTo(2);
     assertThat(engine.droppedEvents()).isEqualTo(3);
+  }
+
+  @Test
+  void lifecycleEventsUseTheReserveWhenTaskEventsAreDropped() {
+    AdvisorEngine engine = engine(Map.of(), 2);
+    for (int i = 0; i < 5; i++) {
+      engine.offer(task(1, i, 10));
+    }
+    engine.offer(completed(1));
+    engine.offer(new AdvisorEvent.JobEnd(1, 2_000, true));
+    engine.offer(new AdvisorEvent.SqlEnd(3, 2_000, null));
+    engine.offer(new AdvisorEvent.ExecutorRemoved("1", "lost", 2_000));
+    engine.offer(new AdvisorEvent.StreamTerminated("q", "r", null));
+    assertThat(engine.queueDepth()).isEqualTo(7);
+    assertThat(engine.droppedEvents()).isEqualTo(3);
+    assertThat(engine.droppedLifecycleEvents()).isZero();
+  }
+
+  @Test
+  void aFullReserveDropsAndCountsLifecycleEventsWithoutBlocking() {
+    AdvisorEngine engine = engine(Map.of(), 2);
+    int room = 2 + AdvisorEngine.MIN_RESERVE;
+    for (int i = 0; i < room + 3; i++) {
+      engine.offer(completed(i));
+    }
+    assertThat(engine.queueDepth()).isEqualTo(room);
+    assertThat(engine.droppedEvents()).isEqualTo(3);
+    assertThat(engine.droppedLifecycleEvents()).isEqualTo(3);
+  }
+
+  @Test
+  void theApplicationEndGetsThroughABacklogWithinTheTimeout() {
+    // 100 stage completions at 50 ms each: five seconds of work waiting, and one second to stop.
+    AdvisorEngine engine = engine(Map.of("spark.advisor.rules.custom", SlowRule.class.getName()), 100);
+    for (int i = 0; i < 100; i++) {
+      engine.offer(completed(i));
+    }
+    engine.start();
+    long start = System.nanoTime();
+    assertThat(engine.finish(new AdvisorEvent.AppEnd(50_000), 1_000)).isTrue();
+    assertThat(System.nanoTime() - start).isLessThan(1_000_000_000L);
+    assertThat(engine.isAlive()).isFalse();
+    assertThat(closed).as("the outputs are closed").isTrue();
+    assertThat(state.endTime()).isEqualTo(50_000);
+    assertThat(engine.droppedEvents()).as("the backlog left at the drain deadline").isPositive();
+    assertThat(engine.processedEvents() + engine.droppedEvents()).isEqualTo(101);
+  }
+
+  @Test
+  void theApplicationEndGetsThroughWhenQueueAndReserveAreFull() {
+    AdvisorEngine engine = engine(Map.of(), 1);
+    for (int i = 0; i < 1 + AdvisorEngine.MIN_RESERVE; i++) {
+      engine.offer(completed(i));
+    }
+    engine.start();
+    assertThat(engine.finish(new AdvisorEvent.AppEnd(50_000), 3_000)).isTrue();
+    assertThat(engine.isAlive()).isFalse();
+    assertThat(closed).isTrue();
+    assertThat(state.endTime()).isEqualTo(50_000);
+  }
+
+  @Test
+  void aStageWhoseCompletionWasLostIsClosedAtItsJobsEndAndNotJudged() {
+    AdvisorEngine engine = engine(Map.of(), 1_000);
+    engine.start();
+    engine.offer(new AdvisorEvent.JobStart(1, 1_000, new int[] {1}, -1, null, null, null));
+    engine.offer(new AdvisorEvent.StageSubmitted(1, 0, "count at A.java:1", 20, 1_000, null, null, -1));
+    for (int p = 0; p < 19; p++) {
+      engine.offer(task(1, p, 1_000));
+    }
+    engine.offer(task(1, 19, 30_000)); // skewed, but the stage's completion never comes
+    engine.offer(new AdvisorEvent.JobEnd(1, 40_000, true));
+    assertThat(engine.finish(new AdvisorEvent.AppEnd(50_000), 5_000)).isTrue();
+    assertThat(state.activeStages()).isEmpty();
+    assertThat(state.completedStages()).singleElement().satisfies(s -> {
+      assertThat(s.isCompleted()).isTrue();
+      assertThat(s.completionSeen()).isFalse();
+      assertThat(s.completionTime()).as("closed at the job's end, not the app's").isEqualTo(40_000);
+    });
+    assertThat(emitted).as("a stage whose completion was lost is not judged").isEmpty();
   }
 
   @Test
