@@ -109,7 +109,8 @@ public final class EventCapture {
       }
     }
     if (heap > 0) {
-      sink.accept(new AdvisorEvent.ExecutorMetrics(e.execId(), heap, System.currentTimeMillis(), managed,
+      // No time: the event has none, and the advisor's thread stamps it with the events' clock.
+      sink.accept(new AdvisorEvent.ExecutorMetrics(e.execId(), heap, -1, managed,
           new AdvisorEvent.Gc(minorCount, minorMs, majorCount, majorMs, totalMs),
           java.util.Arrays.copyOf(stageIds, stages), java.util.Arrays.copyOf(attempts, stages), driverOnly));
     }
@@ -228,7 +229,7 @@ public final class EventCapture {
     sink.accept(new AdvisorEvent.TaskEnd(
         e.stageId(), e.stageAttemptId(), t.taskId(), t.index(), t.partitionId(),
         t.executorId(), t.host(), t.speculative(), "ResultTask".equals(e.taskType()),
-        t.launchTime(), t.finishTime() > 0 ? t.finishTime() : System.currentTimeMillis(),
+        t.launchTime(), t.finishTime() > 0 ? t.finishTime() : t.launchTime(),
         t.gettingResultTime(), killed, failure, detail, message,
         has ? m.executorRunTime() : 0,
         has ? m.executorCpuTime() : 0,

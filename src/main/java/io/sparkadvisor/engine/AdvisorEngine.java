@@ -50,6 +50,7 @@ public final class AdvisorEngine implements Runnable {
   private final ModelObserver observer;
   private final Thread thread;
   private final CountDownLatch finished = new CountDownLatch(1);
+  private final EventClock clock = new EventClock();
 
   /** The application's end and when to stop working through the queue for it. */
   private record Ending(AdvisorEvent.AppEnd end, long drainByNanos) {}
@@ -189,13 +190,14 @@ public final class AdvisorEngine implements Runnable {
           running = process(e);
           e = n < DRAIN_BATCH && !pastDrainTime() ? inbox.poll() : null;
         }
-        long now = System.currentTimeMillis();
-        if (running && now >= nextTick) {
+        long wall = System.currentTimeMillis();
+        if (running && wall >= nextTick) {
+          long now = clock.now(); // rules judge time as the events tell it, live or replayed
           guarded("the live check", () -> {
             rules.stagesRunning(state.activeStages(), now);
             rules.tick(state, now);
           });
-          nextTick = now + interval;
+          nextTick = wall + interval;
         }
         reportTrouble();
       }
@@ -228,6 +230,7 @@ public final class AdvisorEngine implements Runnable {
       return false;
     }
     processed.incrementAndGet();
+    clock.observe(e);
     guarded(e.getClass().getSimpleName(), () -> apply(e));
     if (isLifecycle(e)) {
       observed(() -> observer.activeChanged(state));
@@ -325,7 +328,8 @@ public final class AdvisorEngine implements Runnable {
       state.executorRemoved(r);
       observed(() -> observer.executorsChanged(state));
     } else if (e instanceof AdvisorEvent.ExecutorMetrics m) {
-      state.executorMetrics(m);
+      // A heartbeat carries no time of its own: it happened at the events' "now".
+      state.executorMetrics(m.time() < 0 ? m.at(clock.now()) : m);
     } else if (e instanceof AdvisorEvent.AppStart a) {
       state.appStarted(a);
     }

@@ -32,6 +32,12 @@ public sealed interface AdvisorEvent {
     public ExecutorMetrics(String executorId, long peakJvmHeapBytes, long time) {
       this(executorId, peakJvmHeapBytes, time, -1, Gc.NONE, new int[0], new int[0], false);
     }
+
+    /** The same heartbeat at {@code newTime}: Spark's heartbeat events carry no time. */
+    public ExecutorMetrics at(long newTime) {
+      return new ExecutorMetrics(executorId, peakJvmHeapBytes, newTime, peakOnHeapManagedBytes, gc, stageIds,
+          stageAttempts, driverOnly);
+    }
   }
 
   /**

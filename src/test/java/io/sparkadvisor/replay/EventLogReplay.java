@@ -97,6 +97,8 @@ public final class EventLogReplay {
     public long maxStageAttempt;
     public long stagesFailed;
     public long executorsRemoved;
+    /** The longest any task attempt ran in the log, launch to finish. */
+    public long longestTaskMs;
     public boolean applicationEnded;
     /** Failed task attempts by the simple class name of their reason (ExceptionFailure, FetchFailed...). */
     public final Map<String, Long> failures = new TreeMap<>();
@@ -115,6 +117,7 @@ public final class EventLogReplay {
         failures.merge(e.reason().getClass().getSimpleName().replace("$", ""), 1L, Long::sum);
       }
       lastTime = Math.max(lastTime, e.taskInfo().finishTime());
+      longestTaskMs = Math.max(longestTaskMs, e.taskInfo().finishTime() - e.taskInfo().launchTime());
     }
 
     @Override

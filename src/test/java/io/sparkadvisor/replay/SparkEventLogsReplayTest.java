@@ -136,7 +136,10 @@ class SparkEventLogsReplayTest {
   void liveChecksDuringTheReplayFindNoStraggler(Path log) throws Exception {
     EventLogReplay.Result r = EventLogReplay.replay(log, Map.of("spark.advisor.liveCheckInterval", "1ms"));
     assertThat(r.trouble()).as(r.describe()).isEmpty();
-    assertThat(r.findings("StragglerTask")).as(r.describe()).isEmpty();
+    // Judged by the log's own time, a task still running cannot have run longer than the slowest
+    // task of the log really did (by the wall clock, a task of 2015 has run for years).
+    assertThat(r.findings("StragglerTask")).as(r.describe())
+        .allSatisfy(f -> assertThat(f.at("/evidence/elapsedMs").asLong()).isLessThanOrEqualTo(r.log().longestTaskMs));
   }
 
   private static JsonNode single(EventLogReplay.Result r, String rule) {
