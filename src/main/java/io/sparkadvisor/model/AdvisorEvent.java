@@ -1,6 +1,7 @@
 package io.sparkadvisor.model;
 
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -205,10 +206,25 @@ public sealed interface AdvisorEvent {
   }
 
   /**
-   * A streaming query started. {@code triggerMs} is its processing-time trigger interval, 0 for
-   * "as soon as possible", -1 when it could not be read.
+   * A streaming query started. {@code trigger} reads its processing-time trigger interval on the
+   * advisor's thread (no event carries it): 0 for "as soon as possible", -2 for Once and
+   * AvailableNow, -1 when it cannot be read.
    */
-  record StreamStarted(String id, String runId, String name, long time, long triggerMs) implements AdvisorEvent {}
+  record StreamStarted(String id, String runId, String name, long time, LongSupplier trigger) implements AdvisorEvent {
+
+    public StreamStarted(String id, String runId, String name, long time, long triggerMs) {
+      this(id, runId, name, time, () -> triggerMs);
+    }
+
+    /** The trigger interval; a lookup that fails leaves it unknown (-1). */
+    public long triggerMs() {
+      try {
+        return trigger.getAsLong();
+      } catch (RuntimeException | LinkageError e) {
+        return -1;
+      }
+    }
+  }
 
   /** One micro-batch of a streaming query, as its progress reported it. */
   record StreamProgress(StreamBatch batch) implements AdvisorEvent {}

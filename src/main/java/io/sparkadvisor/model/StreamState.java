@@ -16,6 +16,8 @@ public final class StreamState {
   private final String runId;
   private String name;
   private long triggerMs = -1;
+  private long firstBatchStartMillis = -1;
+  private boolean stateExpires;
   private final ArrayDeque<StreamBatch> recent = new ArrayDeque<>(WINDOW);
 
   StreamState(String id, String runId, String name) {
@@ -40,6 +42,10 @@ public final class StreamState {
       recent.removeFirst();
     }
     recent.addLast(b);
+    if (firstBatchStartMillis < 0) {
+      firstBatchStartMillis = b.startMillis();
+    }
+    stateExpires |= b.stateRowsRemoved() > 0 || b.stateExpiryDeclared();
     if (!b.name().isEmpty()) {
       name = b.name();
     }
@@ -61,6 +67,19 @@ public final class StreamState {
   /** The processing-time trigger in ms; 0 as soon as possible; -2 Once/AvailableNow; -1 unknown. */
   public long triggerMs() {
     return triggerMs;
+  }
+
+  /** When the first batch seen of this run started (epoch ms), or -1. */
+  public long firstBatchStartMillis() {
+    return firstBatchStartMillis;
+  }
+
+  /**
+   * True once a batch of this run removed state rows (by a timeout, a TTL, {@code state.remove()}
+   * or a watermark) or reported state with a TTL or timers: its state does expire.
+   */
+  public boolean stateExpires() {
+    return stateExpires;
   }
 
   /** The most recent micro-batches, oldest first (at most 20). */

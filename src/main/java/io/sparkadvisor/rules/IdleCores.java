@@ -5,13 +5,21 @@ import io.sparkadvisor.findings.Scope;
 import io.sparkadvisor.findings.Severity;
 import io.sparkadvisor.findings.Units;
 import io.sparkadvisor.model.AppState;
+import io.sparkadvisor.model.StreamState;
 
-/** At application end: executors held far more core time than tasks used. */
+/**
+ * At application end: executors held far more core time than tasks used. Not judged for an
+ * application that ran Structured Streaming queries: a streaming job holds its executors between
+ * micro-batches by design (a trigger interval, headroom for bursts and catching up), so its idle
+ * core time is the price of latency, not waste by batch standards; whether its batches keep up is
+ * the streaming rules' to judge.
+ */
 @RuleInfo(id = "IdleCores", severity = Severity.WARN,
     summary = "Executors sat idle for most of the core time the application held")
 public final class IdleCores implements Rule {
   private final double maxUsedRatio;
   private final long minAppDurationMs;
+  private boolean streaming;
 
   public IdleCores(RuleOptions o) {
     maxUsedRatio = o.ratio("maxUsedRatio", 0.5);
@@ -19,10 +27,15 @@ public final class IdleCores implements Rule {
   }
 
   @Override
+  public void onStreamProgress(StreamState stream, RuleContext ctx) {
+    streaming = true;
+  }
+
+  @Override
   public void onApplicationEnd(AppState app, RuleContext ctx) {
     long end = app.endTime();
     long duration = end - app.startTime();
-    if (app.startTime() <= 0 || duration < minAppDurationMs) {
+    if (streaming || app.startTime() <= 0 || duration < minAppDurationMs) {
       return;
     }
     long held = app.executors().coreMillisHeld(end);

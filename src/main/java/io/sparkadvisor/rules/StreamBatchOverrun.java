@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A streaming query with no idle time for several batches in a row: each batch took its whole
- * trigger interval or more, or (with no interval, or an unknown one) the next batch started as soon
- * as the previous ended. Names the slowest phase and a fix for it.
+ * A streaming query with a processing-time trigger whose batches took their whole interval or more,
+ * several in a row. Names the slowest phase and a fix for it. Without an interval (the default
+ * trigger), or when it could not be read, batches back to back are the designed behaviour, not an
+ * overrun: whether such a query keeps up is StreamFallingBehind's to judge.
  */
 @RuleInfo(id = "StreamBatchOverrun", severity = Severity.WARN,
     summary = "A streaming query's micro-batches take their whole trigger interval or more, batch after batch")
@@ -21,55 +22,39 @@ public final class StreamBatchOverrun extends StreamRule {
 
   private final int minBatches;
   private final long minBatchMs;
-  private final long minBusyBatchMs;
 
   public StreamBatchOverrun(RuleOptions o) {
     minBatches = (int) Math.max(2, o.count("minBatches", 3));
     minBatchMs = o.durationMillis("minBatchDuration", 1_000);
-    minBusyBatchMs = o.durationMillis("minBatchDurationWithoutTrigger", 10_000);
   }
 
   @Override
   public void onStreamProgress(StreamState s, RuleContext ctx) {
     long trigger = s.triggerMs();
-    if (trigger == -2) {
-      return; // Once and AvailableNow run their batches back to back by design
+    if (trigger <= 0) {
+      return; // as soon as possible, Once, AvailableNow or unknown: no interval to overrun
     }
-    boolean timed = trigger > 0;
-    // Without an interval, "no idle time" is told by the gap to the next batch: one more batch.
-    List<StreamBatch> batches = s.last(timed ? minBatches : minBatches + 1);
-    if (batches.size() < (timed ? minBatches : minBatches + 1) || !consecutive(batches)) {
+    List<StreamBatch> judged = lastConsecutive(s, minBatches);
+    if (judged == null) {
       return;
     }
-    long floor = timed ? Math.max(trigger, minBatchMs) : minBusyBatchMs;
-    for (int i = 0; i < minBatches; i++) {
-      StreamBatch b = batches.get(i);
-      if (b.durationMs() < floor) {
-        return;
-      }
-      if (!timed) {
-        long end = b.startMillis() + b.durationMs();
-        long nextStart = batches.get(i + 1).startMillis();
-        if (b.startMillis() < 0 || nextStart < 0 || nextStart - end > Math.max(100, b.durationMs() / 20)) {
-          return;
-        }
-      }
+    long floor = Math.max(trigger, minBatchMs);
+    if (judged.stream().anyMatch(b -> b.durationMs() < floor)) {
+      return;
     }
-    List<StreamBatch> judged = batches.subList(0, minBatches);
     String phase = slowestPhase(judged);
     long phaseMs = Math.round(judged.stream().mapToLong(b -> b.durations().getOrDefault(phase, 0L)).average().orElse(0));
     long avg = Math.round(judged.stream().mapToLong(StreamBatch::durationMs).average().orElse(0));
     String durations = judged.stream().map(b -> Units.duration(b.durationMs())).collect(Collectors.joining(", "));
     // Each batch is judged once as the newest of its run: its own overrun is what it adds.
-    long overrunMs = timed ? Math.max(0, judged.get(judged.size() - 1).durationMs() - trigger) : 0;
-    ctx.report(finding(ctx, s, avg / (double) Math.max(1, timed ? trigger : minBusyBatchMs))
+    long overrunMs = Math.max(0, judged.get(judged.size() - 1).durationMs() - trigger);
+    ctx.report(finding(ctx, s, avg / (double) trigger)
         .message(minBatches + " batches in a row without idle time (batches " + judged.get(0).batchId() + "-"
-            + judged.get(judged.size() - 1).batchId() + " took " + durations + ", "
-            + (timed ? "trigger interval " + Units.duration(trigger) : "each starting as the previous ended")
-            + "); slowest phase " + phase + " at " + Units.duration(phaseMs) + " per batch on average")
-        .cost(overrunMs, timed ? "~" + Units.duration(overrunMs) + " over the trigger interval in the latest "
-            + "batch: latency grows and input queues up" : "no idle time: input waits a whole batch ("
-            + Units.duration(avg) + ") before it is even read")
+            + judged.get(judged.size() - 1).batchId() + " took " + durations + ", trigger interval "
+            + Units.duration(trigger) + "); slowest phase " + phase + " at " + Units.duration(phaseMs)
+            + " per batch on average")
+        .cost(overrunMs, "~" + Units.duration(overrunMs) + " over the trigger interval in the latest "
+            + "batch: latency grows and input queues up")
         .fix(fix(phase))
         .evidence("batchDurationsMs", judged.stream().map(StreamBatch::durationMs).toList())
         .evidence("triggerMs", trigger)

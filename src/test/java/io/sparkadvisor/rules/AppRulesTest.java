@@ -56,6 +56,25 @@ class AppRulesTest {
     }
 
     @Test
+    void quietForAnApplicationThatRanStreamingQueries() {
+      // A streaming job with a 1-minute trigger whose batches take seconds: idle by design.
+      IdleCores rule = new IdleCores(h.options("IdleCores"));
+      h.app.appStarted(new AdvisorEvent.AppStart("stream", "app-1", T0));
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("1", "h1", 4, T0));
+      h.app.executorAdded(new AdvisorEvent.ExecutorAdded("2", "h2", 4, T0));
+      h.app.streamStarted(new AdvisorEvent.StreamStarted("q-1", "run-1", "events", T0, MIN));
+      io.sparkadvisor.model.StreamState stream = h.app.streamProgressed(new io.sparkadvisor.model.StreamBatch("q-1",
+          "run-1", "events", 0, java.time.Instant.ofEpochMilli(T0).toString(), 5_000, Map.of(), 1_000, 0, 0, false,
+          new String[0], -1, -1, false, -1, true));
+      rule.onStreamProgress(stream, h.context(rule));
+      h.submit(1, "s", 1).end(Tasks.task(1, 0, 10 * MIN));
+      h.app.streamTerminated(new AdvisorEvent.StreamTerminated("q-1", "run-1", null));
+      h.app.appEnded(new AdvisorEvent.AppEnd(T0 + 60 * MIN));
+      rule.onApplicationEnd(h.app, h.context(rule));
+      h.quiet();
+    }
+
+    @Test
     void countsOnlyTheTimeEachExecutorWasHeld() {
       IdleCores rule = new IdleCores(h.options("IdleCores"));
       h.app.appStarted(new AdvisorEvent.AppStart("etl", "app-1", T0));
