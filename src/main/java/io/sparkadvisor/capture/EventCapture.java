@@ -109,9 +109,13 @@ public final class EventCapture {
       }
     }
     if (heap > 0) {
-      // No time: the event has none, and the advisor's thread stamps it with the events' clock.
-      sink.accept(new AdvisorEvent.ExecutorMetrics(e.execId(), heap, -1, managed,
-          new AdvisorEvent.Gc(minorCount, minorMs, majorCount, majorMs, totalMs),
+      // The event carries no time: stamped here, where it arrives, so a backlog on the advisor's
+      // thread cannot squeeze two heartbeats' GC into a short interval. Collectors Spark sorts into
+      // neither young nor old (ZGC, Shenandoah) report only a total that counts concurrent work,
+      // not pauses: such counters are left unknown.
+      boolean unsorted = minorCount == 0 && majorCount == 0 && totalMs > 0;
+      sink.accept(new AdvisorEvent.ExecutorMetrics(e.execId(), heap, System.currentTimeMillis(), managed,
+          unsorted ? AdvisorEvent.Gc.NONE : new AdvisorEvent.Gc(minorCount, minorMs, majorCount, majorMs, totalMs),
           java.util.Arrays.copyOf(stageIds, stages), java.util.Arrays.copyOf(attempts, stages), driverOnly));
     }
   }
@@ -148,7 +152,7 @@ public final class EventCapture {
     StageInfo s = e.stageInfo();
     Properties p = e.properties();
     sink.accept(new AdvisorEvent.StageSubmitted(s.stageId(), s.attemptNumber(), s.name(), s.numTasks(),
-        Scala.longOr(s.submissionTime(), System.currentTimeMillis()), property(p, JOB_GROUP),
+        Scala.longOr(s.submissionTime(), -1), property(p, JOB_GROUP),
         property(p, JOB_DESCRIPTION), executionId(p), lineage(s)));
   }
 
@@ -176,7 +180,7 @@ public final class EventCapture {
     // One pass over the metrics the stage updated (tens in a SQL stage, none in an RDD stage).
     long[][] sql = Scala.sqlMetrics(s.accumulables());
     sink.accept(new AdvisorEvent.StageCompleted(s.stageId(), s.attemptNumber(),
-        Scala.longOr(s.completionTime(), System.currentTimeMillis()), Scala.stringOr(s.failureReason(), null),
+        Scala.longOr(s.completionTime(), -1), Scala.stringOr(s.failureReason(), null),
         sql[0], sql[1]));
   }
 

@@ -328,8 +328,7 @@ public final class AdvisorEngine implements Runnable {
       state.executorRemoved(r);
       observed(() -> observer.executorsChanged(state));
     } else if (e instanceof AdvisorEvent.ExecutorMetrics m) {
-      // A heartbeat carries no time of its own: it happened at the events' "now".
-      state.executorMetrics(m.time() < 0 ? m.at(clock.now()) : m);
+      state.executorMetrics(m);
     } else if (e instanceof AdvisorEvent.AppStart a) {
       state.appStarted(a);
     }

@@ -29,8 +29,9 @@ final class EventClock {
   }
 
   /**
-   * The time Spark stamped on the event, or -1. Stage events are left out: the capture falls back
-   * to the wall clock when a stage info has no time, which would move a replay to today.
+   * The time Spark stamped on the event, or -1. Heartbeats carry none (the capture stamps them
+   * with the wall clock, and they are not in event logs); stage events are left out as their
+   * times may be absent.
    */
   static long timeOf(AdvisorEvent e) {
     if (e instanceof AdvisorEvent.TaskEnd t) {

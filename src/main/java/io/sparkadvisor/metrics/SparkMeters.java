@@ -165,6 +165,14 @@ public final class SparkMeters implements ModelObserver {
   public void activeChanged(AppState state) {
     activeStages.set(state.activeStages().size());
     activeQueries.set(state.activeQueryCount());
+    // Counted up and down between these events; set from the model here, so a dropped task end
+    // or job end does not leave the gauge off for good.
+    activeJobs.set(state.activeJobCount());
+    long running = 0;
+    for (StageStats s : state.activeStages()) {
+      running += s.runningTasks().size();
+    }
+    activeTasks.set(running);
   }
 
   @Override

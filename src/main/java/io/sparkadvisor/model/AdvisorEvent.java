@@ -33,12 +33,6 @@ public sealed interface AdvisorEvent {
     public ExecutorMetrics(String executorId, long peakJvmHeapBytes, long time) {
       this(executorId, peakJvmHeapBytes, time, -1, Gc.NONE, new int[0], new int[0], false);
     }
-
-    /** The same heartbeat at {@code newTime}: Spark's heartbeat events carry no time. */
-    public ExecutorMetrics at(long newTime) {
-      return new ExecutorMetrics(executorId, peakJvmHeapBytes, newTime, peakOnHeapManagedBytes, gc, stageIds,
-          stageAttempts, driverOnly);
-    }
   }
 
   /**
@@ -57,11 +51,11 @@ public sealed interface AdvisorEvent {
     }
 
     /**
-     * Stop-the-world pause time: the young and old collectors'. Collectors Spark does not sort
-     * into either (ZGC, Shenandoah) count through the total, which may include concurrent time.
+     * Stop-the-world pause time: the young and old collectors'. Counters of collectors Spark sorts
+     * into neither (ZGC, Shenandoah: only a total, concurrent work included) are not taken at all.
      */
     public long pauseMs() {
-      return minorCount > 0 || majorCount > 0 ? minorMs + majorMs : totalMs;
+      return minorMs + majorMs;
     }
   }
 

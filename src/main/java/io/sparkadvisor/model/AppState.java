@@ -398,6 +398,11 @@ public final class AppState {
     return endTime;
   }
 
+  /** Jobs started whose end has not been seen (bounded like the stages). */
+  public int activeJobCount() {
+    return activeJobs.size();
+  }
+
   public int activeQueryCount() {
     return activeQueries.size();
   }

@@ -24,6 +24,8 @@ public record PlanNode(String name, String detail, OperatorKind kind, Map<String
   public record Estimate(long leftBytes, long rightBytes) {}
 
   private static final Pattern EXPR_ID = Pattern.compile("#\\d+L?");
+  /** A partition directory ({@code /day=2024-01-01}) or a path count in a scan's location. */
+  private static final Pattern PARTITION_DIR = Pattern.compile("/[^/=,\\[\\]\\s]+=[^/,\\[\\]\\s]*|\\(\\d+ paths?\\)");
   private static final Pattern JOIN_TYPE = Pattern.compile(
       "\\b(Inner|Cross|LeftOuter|RightOuter|FullOuter|LeftSemi|LeftAnti|ExistenceJoin\\([^)]*\\))\\b");
   private static final Pattern KEYS = Pattern.compile("^\\S+ (\\[[^\\]]*\\]), (\\[[^\\]]*\\])");
@@ -98,7 +100,7 @@ public record PlanNode(String name, String detail, OperatorKind kind, Map<String
    */
   public long shape() {
     String what = switch (kind) {
-      case FILE_SCAN -> metadata.getOrDefault("Format", "") + "|" + metadata.getOrDefault("Location", "");
+      case FILE_SCAN -> metadata.getOrDefault("Format", "") + "|" + scanRoot(metadata.getOrDefault("Location", ""));
       default -> kind.isJoin() ? joinType() + "|" + joinKeys() : "";
     };
     long h = Shapes.mix(31L * stripIds(name).hashCode() + what.hashCode());
@@ -106,6 +108,23 @@ public record PlanNode(String name, String detail, OperatorKind kind, Map<String
       h = 31 * h + child.shape();
     }
     return Shapes.mix(h);
+  }
+
+  /**
+   * What a scan reads, without the partitions it pruned to: the first path of its location with
+   * partition directories and the path count taken out. A daily loop over one table keeps it.
+   */
+  static String scanRoot(String location) {
+    String root = PARTITION_DIR.matcher(location).replaceAll("");
+    int open = root.indexOf('[');
+    if (open < 0) {
+      return root;
+    }
+    int end = open + 1;
+    while (end < root.length() && root.charAt(end) != ',' && root.charAt(end) != ']') {
+      end++;
+    }
+    return root.substring(0, end);
   }
 
   public static String stripIds(String s) {

@@ -199,6 +199,9 @@ class SparkMetersEndToEndTest {
   @Test
   @Order(Integer.MAX_VALUE) // its tasks would move the batch jobs' totals under the other tests
   void aStreamingQueryIsMeteredUnderItsNameUntilItStops() throws Exception {
+    // A few state partitions: with the default 200 the first stateful batch alone took over 30 s on
+    // a busy 2-core machine. The meters do not depend on the partition count.
+    spark.conf().set("spark.sql.shuffle.partitions", "4");
     StreamingQuery q = spark.readStream().format("rate").option("rowsPerSecond", "200").load()
         .groupBy(functions.col("value").mod(10).as("bucket")).count()
         .writeStream().format("memory").queryName("meters_rate").outputMode("complete")

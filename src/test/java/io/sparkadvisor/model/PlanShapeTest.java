@@ -24,6 +24,15 @@ class PlanShapeTest {
   }
 
   @Test
+  void aScanPrunedToOtherPartitionsOfOneTableKeepsItsShape() {
+    assertThat(query("file:/warehouse/sales/day=2024-01-01", "'2024-01-01'", "[id#1], [id#7]").shape())
+        .isEqualTo(query("file:/warehouse/sales/day=2024-01-02, file:/warehouse/sales/day=2024-01-03",
+            "'2024-01-02'", "[id#1], [id#7]").shape());
+    assertThat(PlanNode.scanRoot("PrunedInMemoryFileIndex(2 paths)[file:/w/sales/day=1, file:/w/sales/day=2]"))
+        .isEqualTo("PrunedInMemoryFileIndex[file:/w/sales");
+  }
+
+  @Test
   void anotherInputOrOtherJoinKeysAreAnotherShape() {
     long base = query("/data/sales", "'2024-01-01'", "[id#1], [id#7]").shape();
     assertThat(query("/data/returns", "'2024-01-01'", "[id#1], [id#7]").shape()).isNotEqualTo(base);
