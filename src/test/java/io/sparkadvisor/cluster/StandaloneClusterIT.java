@@ -230,11 +230,13 @@ class StandaloneClusterIT {
 
   @Test
   void executorsThatUsedLittleOfTheirHeapAreReportedOversized() throws Exception {
-    SparkCluster.Submission s = cluster.submit(null, sizing(), app, List.of("heap", "0.05", "3"), null);
+    // 2 GB executors: the rule never suggests less than 1 GB, so a 1 GB executor is never oversized.
+    SparkCluster.Submission s = cluster.submit(null, sizing("--conf", "spark.executor.memory=2g"), app,
+        List.of("heap", "0.05", "3"), null);
     healthy(s);
     assertThat(s.findings("ExecutorMemoryOversized")).as(s.log()).singleElement().asString()
         .contains("INFO findings: [ExecutorMemoryOversized] application: the highest JVM heap any of 2 executors used",
-            "of 1 GB", "spark.executor.memory=");
+            "of 2 GB", "spark.executor.memory=1g");
     assertThat(s.findings("ExecutorMemoryPressure")).isEmpty();
   }
 
