@@ -146,25 +146,9 @@ class StandaloneClusterIT {
 
   @Test
   void aStageRetriedAfterAFetchFailureIsReportedLiveAndReplayed() throws Exception {
-    Path markers = Files.createTempDirectory(cluster.work(), "markers");
     Path events = Files.createTempDirectory(cluster.work(), "events");
-    List<ProcessHandle> killed = new ArrayList<>();
-    List<String> args = withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(), "--conf", "spark.task.maxFailures=8");
-    args.addAll(eventLog(events));
-    SparkCluster.Submission s = cluster.submit(null, args, app, List.of("retry", markers.toString()), (submit, log) -> {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      // Both executors hold map output and run a reduce task that has not fetched yet: kill one.
-      while (count(markers) < 2 && System.nanoTime() < deadline && submit.isAlive()) {
-        Thread.sleep(100);
-      }
-      List<ProcessHandle> executors = cluster.executors();
-      assertThat(executors).as(Files.readString(log)).isNotEmpty();
-      executors.get(0).destroyForcibly();
-      killed.add(executors.get(0));
-    });
-    healthy(s);
-    assertThat(killed).hasSize(1);
-    assertThat(s.log()).contains("RESULT sum=28");
+    // Both executors hold map output and run a reduce task that has not fetched yet: one is killed.
+    SparkCluster.Submission s = submitKillingOneExecutor("retry", events);
 
     EventLogReplay.Result r = replay(events);
     assertThat(r.content().failures).as(r.describe()).containsKey("FetchFailed");
@@ -180,25 +164,9 @@ class StandaloneClusterIT {
 
   @Test
   void anExecutorKilledMidStageIsReportedAsExecutorLostAndTheJobCompletes() throws Exception {
-    Path markers = Files.createTempDirectory(cluster.work(), "markers");
     Path events = Files.createTempDirectory(cluster.work(), "events");
-    List<ProcessHandle> killed = new ArrayList<>();
-    List<String> args = withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(), "--conf", "spark.task.maxFailures=8");
-    args.addAll(eventLog(events));
-    SparkCluster.Submission s = cluster.submit(null, args, app, List.of("kill", markers.toString()), (submit, log) -> {
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-          // Both executors are running a task of the stage: kill one with SIGKILL.
-          while (count(markers) < 2 && System.nanoTime() < deadline && submit.isAlive()) {
-            Thread.sleep(100);
-          }
-          List<ProcessHandle> executors = cluster.executors();
-          assertThat(executors).as(Files.readString(log)).isNotEmpty();
-          executors.get(0).destroyForcibly();
-          killed.add(executors.get(0));
-        });
-    healthy(s);
-    assertThat(killed).hasSize(1);
-    assertThat(s.log()).contains("RESULT sum=28");
+    // Both executors are running a task of the stage: one is killed.
+    SparkCluster.Submission s = submitKillingOneExecutor("kill", events);
     assertThat(s.findings("ExecutorLost")).as(s.log()).singleElement().asString()
         .contains("WARN findings: [ExecutorLost] application: executor ", " was lost after ",
             "task attempt", "of task time lost and re-run");
@@ -215,6 +183,31 @@ class StandaloneClusterIT {
     try (Stream<Path> files = Files.list(dir)) {
       return files.count();
     }
+  }
+
+  /**
+   * Runs the app in {@code mode} with an event log in {@code events}; once both executors have
+   * written their marker, SIGKILLs one. Asserts the job still completed with the right result.
+   */
+  private SparkCluster.Submission submitKillingOneExecutor(String mode, Path events) throws Exception {
+    Path markers = Files.createTempDirectory(cluster.work(), "markers");
+    List<ProcessHandle> killed = new ArrayList<>();
+    List<String> args = withAdvisor("--jars", SparkCluster.SHADED_JAR.toString(), "--conf", "spark.task.maxFailures=8");
+    args.addAll(eventLog(events));
+    SparkCluster.Submission s = cluster.submit(null, args, app, List.of(mode, markers.toString()), (submit, log) -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (count(markers) < 2 && System.nanoTime() < deadline && submit.isAlive()) {
+        Thread.sleep(100);
+      }
+      List<ProcessHandle> executors = cluster.executors();
+      assertThat(executors).as(Files.readString(log)).isNotEmpty();
+      executors.get(0).destroyForcibly();
+      killed.add(executors.get(0));
+    });
+    healthy(s);
+    assertThat(killed).hasSize(1);
+    assertThat(s.log()).contains("RESULT sum=28");
+    return s;
   }
 
   /** Heartbeats every second, heap sampled every 200 ms, the sizing rules' floors lowered. */
