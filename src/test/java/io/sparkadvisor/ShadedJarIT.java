@@ -31,7 +31,8 @@ class ShadedJarIT {
           "io/sparkadvisor/shaded/io/micrometer/registry/otlp/OtlpMeterRegistry.class",
           "io/sparkadvisor/shaded/com/google/protobuf/Message.class",
           "io/sparkadvisor/shaded/io/micrometer/jmx/JmxMeterRegistry.class",
-          "io/sparkadvisor/shaded/com/codahale/metrics/MetricRegistry.class");
+          "io/sparkadvisor/shaded/com/codahale/metrics/MetricRegistry.class",
+          "io/sparkadvisor/shaded/org/jctools/queues/MpscArrayQueue.class");
       assertThat(classes).allMatch(n -> n.startsWith("io/sparkadvisor/"));
       assertThat(classes).noneMatch(n -> n.contains("/apache/spark/") || n.startsWith("scala/")
           || n.contains("/slf4j/") || n.contains("/log4j/"));

@@ -42,7 +42,7 @@ final class Events {
     long duration = 200 + random.nextInt(2_000);
     return new AdvisorEvent.TaskEnd(stage, 0, taskId, partition, partition, "exec-" + (partition % 50),
         "host-" + (partition % 50), false, false, launch, launch + duration, 0, false, null, "", null,
-        duration - 20, 150_000_000L, 5, random.nextInt(50), 2_048, random.nextInt(1 << 20), 0, 0,
+        duration - 20, 150_000_000L, 5, random.nextInt(50), 2_048, random.nextInt(1 << 20), 0,
         random.nextInt(64 << 20), 1_000, 0, 0, random.nextInt(64 << 20), 1_000, 3, 1 << 20, 1_000);
   }
 

@@ -242,7 +242,6 @@ public final class EventCapture {
         has ? m.resultSize() : 0,
         has ? m.memoryBytesSpilled() : 0,
         has ? m.diskBytesSpilled() : 0,
-        has ? m.peakExecutionMemory() : 0,
         has ? m.inputMetrics().bytesRead() : 0,
         has ? m.inputMetrics().recordsRead() : 0,
         has ? m.outputMetrics().bytesWritten() : 0,

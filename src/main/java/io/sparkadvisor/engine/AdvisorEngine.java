@@ -11,7 +11,6 @@ import io.sparkadvisor.model.StreamBatch;
 import io.sparkadvisor.model.StreamState;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,13 +23,15 @@ import org.slf4j.LoggerFactory;
  * into a bounded queue and returns; this thread applies them to the model, runs the rules, logs
  * findings and writes files. At application end it logs the summary and stops.
  *
- * <p>One FIFO queue, so events keep their order. Task events and the other frequent ones are
- * taken only while fewer than {@code queueCapacity} events wait; the events that open and close
- * things (stages, jobs, SQL executions, executors, streaming queries, the application) may also
- * use a reserve above it, so a flood of task events cannot crowd them out. Whatever does not fit
- * is counted as dropped, logged once, and never blocks Spark's thread; should even the reserve
- * fill, the model closes what a lost end leaves open ({@link AppState}). The application's end
- * needs no room at all: {@link #finish} hands it over in a slot of its own.
+ * <p>One FIFO queue, so events keep their order: a lock-free ring ({@link Inbox}) that Spark's
+ * thread hands events to without a lock or a wake-up, drained here in batches, with a short
+ * bounded park when it is empty. Task events and the other frequent ones are taken only while
+ * fewer than {@code queueCapacity} events wait; the events that open and close things (stages,
+ * jobs, SQL executions, executors, streaming queries, the application) may also use a reserve
+ * above it, so a flood of task events cannot crowd them out. Whatever does not fit is counted as
+ * dropped, logged once, and never blocks Spark's thread; should even the reserve fill, the model
+ * closes what a lost end leaves open ({@link AppState}). The application's end needs no room at
+ * all: {@link #finish} hands it over in a slot of its own and wakes this thread.
  */
 public final class AdvisorEngine implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(AdvisorEngine.class);
@@ -43,7 +44,7 @@ public final class AdvisorEngine implements Runnable {
       long taskCpus) {}
 
   private final Settings settings;
-  private final ArrayBlockingQueue<AdvisorEvent> inbox;
+  private final Inbox inbox;
   private final AppState state;
   private final RuleRunner rules;
   private final FindingLog findings;
@@ -62,6 +63,7 @@ public final class AdvisorEngine implements Runnable {
   private final AtomicLong lifecycleDropped = new AtomicLong();
   private final AtomicReference<Throwable> captureFailure = new AtomicReference<>();
   private volatile long lagMillis;
+  private volatile long finalCpuNanos;
 
   private boolean dropLogged;
   private boolean lifecycleDropLogged;
@@ -78,7 +80,7 @@ public final class AdvisorEngine implements Runnable {
     this.settings = settings;
     this.observer = observer;
     int capacity = settings.queueCapacity();
-    this.inbox = new ArrayBlockingQueue<>(capacity + Math.max(MIN_RESERVE, capacity / 4));
+    this.inbox = new Inbox(capacity, Math.max(MIN_RESERVE, capacity / 4));
     this.state = state;
     this.rules = rules;
     this.findings = findings;
@@ -92,12 +94,9 @@ public final class AdvisorEngine implements Runnable {
 
   /** Called on Spark's listener thread: never blocks, never throws. */
   public void offer(AdvisorEvent event) {
-    boolean lifecycle = isLifecycle(event);
-    // The size check and the offer are two steps; another producer slipping in between takes one
-    // slot of the reserve at most, which the reserve is there for.
-    boolean taken = lifecycle ? inbox.offer(event)
-        : inbox.size() < settings.queueCapacity() && inbox.offer(event);
-    if (!taken) {
+    boolean lifecycle = !(event instanceof AdvisorEvent.TaskEnd) && !(event instanceof AdvisorEvent.TaskStart)
+        && isLifecycle(event);
+    if (!inbox.offer(event, lifecycle)) {
       dropped.incrementAndGet();
       if (lifecycle) {
         lifecycleDropped.incrementAndGet();
@@ -123,15 +122,14 @@ public final class AdvisorEngine implements Runnable {
   /**
    * Hands over the application's end and waits, at most {@code timeoutMillis} in all, for the
    * engine to log the summary and close its outputs. The end cannot be dropped: it is set in a
-   * slot the engine reads, and put in the queue too when there is room, only to wake the engine.
-   * The engine works through the waiting events for half the timeout at most; what is left then
+   * slot the engine reads, and the engine is woken to read it. The engine works through the waiting events for half the timeout at most; what is left then
    * is dropped, so the summary comes in time even behind a full queue.
    */
   public boolean finish(AdvisorEvent.AppEnd end, long timeoutMillis) {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     ending = new Ending(end, start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) / 2);
-    inbox.offer(end); // when full, the engine is not waiting on the queue and reads the slot
+    inbox.wake();
     try {
       long left = deadline - System.nanoTime();
       if (left <= 0 || !finished.await(left, TimeUnit.NANOSECONDS)) {
@@ -167,6 +165,24 @@ public final class AdvisorEngine implements Runnable {
     return lagMillis;
   }
 
+  /**
+   * CPU time the advisor's thread has used, in nanoseconds: read live from the JVM while it runs,
+   * its last reading once it has ended; 0 where the JVM does not measure thread CPU time.
+   */
+  public long cpuTimeNanos() {
+    long live = thread.isAlive() ? threadCpuNanos(thread.getId()) : -1;
+    return live >= 0 ? live : finalCpuNanos;
+  }
+
+  private static long threadCpuNanos(long threadId) {
+    try {
+      java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+      return mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(threadId) : -1;
+    } catch (RuntimeException | LinkageError e) {
+      return -1;
+    }
+  }
+
   public boolean isAlive() {
     return thread.isAlive();
   }
@@ -177,15 +193,19 @@ public final class AdvisorEngine implements Runnable {
     long nextTick = System.currentTimeMillis() + interval;
     boolean running = true;
     try {
-      while (running) {
+      while (running && !Thread.currentThread().isInterrupted()) {
         Ending end = ending;
         if (end != null && (inbox.isEmpty() || System.nanoTime() - end.drainByNanos() > 0)) {
           dropWaiting();
           applicationEnded(end.end());
           return;
         }
-        long wait = Math.max(1, nextTick - System.currentTimeMillis());
-        AdvisorEvent e = inbox.poll(wait, TimeUnit.MILLISECONDS);
+        AdvisorEvent e = inbox.poll();
+        if (e == null && end == null) {
+          inbox.idle(TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTick - System.currentTimeMillis())));
+        } else {
+          inbox.busy();
+        }
         for (int n = 0; e != null && running; n++) {
           running = process(e);
           e = n < DRAIN_BATCH && !pastDrainTime() ? inbox.poll() : null;
@@ -201,9 +221,8 @@ public final class AdvisorEngine implements Runnable {
         }
         reportTrouble();
       }
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
     } finally {
+      finalCpuNanos = Math.max(0, threadCpuNanos(Thread.currentThread().getId()));
       findings.close();
       finished.countDown();
     }

@@ -190,6 +190,9 @@ public final class AdvisorMetrics implements FindingSink {
     Gauge.builder("spark.advisor.evaluation.lag", engine, e -> e.lagMillis() / 1000.0)
         .baseUnit("seconds")
         .description("Time between a task's end and the advisor processing it").register(registry);
+    FunctionCounter.builder("spark.advisor.cpu.time", engine, e -> e.cpuTimeNanos() / 1e9)
+        .baseUnit("seconds")
+        .description("CPU time of the advisor's own thread").register(registry);
   }
 
   @Override

@@ -130,7 +130,7 @@ public sealed interface AdvisorEvent {
       long launchTime, long finishTime, long gettingResultTime,
       boolean killed, FailureKind failure, String failureDetail, String failureMessage,
       long runTimeMs, long cpuTimeNs, long deserializeMs, long gcMs, long resultBytes,
-      long memorySpillBytes, long diskSpillBytes, long peakExecutionMemory,
+      long memorySpillBytes, long diskSpillBytes,
       long inputBytes, long inputRecords, long outputBytes, long outputRecords,
       long shuffleReadBytes, long shuffleReadRecords, long shuffleFetchWaitMs,
       long shuffleWriteBytes, long shuffleWriteRecords) implements AdvisorEvent {

@@ -44,7 +44,7 @@ class AdvisorEngineTest {
 
   private static AdvisorEvent.TaskEnd task(int stage, int partition, long ms) {
     return new AdvisorEvent.TaskEnd(stage, 0, partition, partition, partition, "1", "h", false, false,
-        1_000, 1_000 + ms, 0, false, null, "", null, ms, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        1_000, 1_000 + ms, 0, false, null, "", null, ms, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Test
@@ -151,6 +151,36 @@ class AdvisorEngineTest {
     assertThat(engine.isAlive()).isFalse();
     assertThat(emitted).extracting(Finding::ruleId).containsExactly("TaskSkew");
     assertThat(engine.processedEvents()).isEqualTo(23);
+  }
+
+  /**
+   * No offer wakes the advisor's thread: an engine that has sat idle (parked, its back-off at the
+   * longest) still picks up what arrives on its own, and the application's end stops it.
+   */
+  @Test
+  void anIdleEngineTakesEventsWithoutBeingWokenAndEndsAtTheApplicationEnd() throws Exception {
+    AdvisorEngine engine = engine(Map.of(), 1_000);
+    engine.start();
+    Thread.sleep(200);
+    engine.offer(new AdvisorEvent.StageSubmitted(1, 0, "s", 1, 1_000, null, null, -1));
+    engine.offer(task(1, 0, 1_000));
+    engine.offer(new AdvisorEvent.StageCompleted(1, 0, 2_000, null));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (engine.processedEvents() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(engine.processedEvents()).isEqualTo(3);
+    assertThat(state.completedStages()).singleElement()
+        .satisfies(s -> assertThat(s.completionSeen()).isTrue());
+    assertThat(engine.queueDepth()).isZero();
+
+    assertThat(engine.finish(new AdvisorEvent.AppEnd(50_000), 3_000)).isTrue();
+    assertThat(engine.isAlive()).as("the advisor's thread has ended").isFalse();
+    assertThat(state.endTime()).isEqualTo(50_000);
+    assertThat(engine.droppedEvents()).isZero();
+    long cpu = engine.cpuTimeNanos();
+    assertThat(cpu).as("its CPU time, kept after it ended").isPositive();
+    assertThat(engine.cpuTimeNanos()).isEqualTo(cpu);
   }
 
   @Test

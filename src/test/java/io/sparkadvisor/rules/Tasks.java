@@ -109,6 +109,6 @@ final class Tasks {
     return new AdvisorEvent.TaskEnd(stageId, attempt, taskId, index, partition, executor, host, false,
         resultTask, launch, launch + duration, gettingResultTime, killed, failure, failureDetail,
         failureMessage, runTime >= 0 ? runTime : duration, 0, 0, gc, resultBytes, memorySpill, diskSpill,
-        0, inputBytes, 0, 0, 0, shuffleRead, 0, 0, shuffleWrite, 0);
+        inputBytes, 0, 0, 0, shuffleRead, 0, 0, shuffleWrite, 0);
   }
 }
