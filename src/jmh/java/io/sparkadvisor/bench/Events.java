@@ -53,7 +53,7 @@ final class Events {
   static org.apache.spark.scheduler.SparkListenerStageCompleted sqlStageCompleted(int stage, int sqlMetrics, int internal) {
     scala.collection.immutable.List<Object> none = scala.collection.immutable.List$.MODULE$.empty();
     org.apache.spark.scheduler.StageInfo info = new org.apache.spark.scheduler.StageInfo(stage, 0, "stage " + stage, 200,
-        scala.collection.immutable.List$.MODULE$.empty(), none.map(x -> (Object) x), "", null,
+        scala.collection.immutable.List$.MODULE$.empty(), none, "", null,
         scala.collection.immutable.List$.MODULE$.empty(), scala.Option.empty(), 0, false, 0);
     for (int i = 0; i < sqlMetrics + internal; i++) {
       boolean sql = i < sqlMetrics;
