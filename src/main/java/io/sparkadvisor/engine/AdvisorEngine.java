@@ -192,6 +192,7 @@ public final class AdvisorEngine implements Runnable {
     long interval = settings.liveCheckIntervalMillis();
     long nextTick = System.currentTimeMillis() + interval;
     boolean running = true;
+    int drained = 0; // since the last park
     try {
       while (running && !Thread.currentThread().isInterrupted()) {
         Ending end = ending;
@@ -202,12 +203,12 @@ public final class AdvisorEngine implements Runnable {
         }
         AdvisorEvent e = inbox.poll();
         if (e == null && end == null) {
-          inbox.idle(TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTick - System.currentTimeMillis())));
-        } else {
-          inbox.busy();
+          inbox.idle(TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTick - System.currentTimeMillis())), drained);
+          drained = 0;
         }
         for (int n = 0; e != null && running; n++) {
           running = process(e);
+          drained++;
           e = n < DRAIN_BATCH && !pastDrainTime() ? inbox.poll() : null;
         }
         long wall = System.currentTimeMillis();
@@ -250,7 +251,11 @@ public final class AdvisorEngine implements Runnable {
     }
     processed.incrementAndGet();
     clock.observe(e);
-    guarded(e.getClass().getSimpleName(), () -> apply(e));
+    try {
+      apply(e);
+    } catch (Throwable t) {
+      failed(e.getClass().getSimpleName(), t);
+    }
     if (isLifecycle(e)) {
       observed(() -> observer.activeChanged(state));
     }
@@ -392,11 +397,15 @@ public final class AdvisorEngine implements Runnable {
     try {
       work.run();
     } catch (Throwable t) {
-      if (!processFailureLogged) {
-        processFailureLogged = true;
-        LOG.warn("spark-advisor: failed while processing {}; skipping it and going on (logged once): {}",
-            what, t.toString(), t);
-      }
+      failed(what, t);
+    }
+  }
+
+  private void failed(String what, Throwable t) {
+    if (!processFailureLogged) {
+      processFailureLogged = true;
+      LOG.warn("spark-advisor: failed while processing {}; skipping it and going on (logged once): {}",
+          what, t.toString(), t);
     }
   }
 

@@ -35,6 +35,24 @@ class InboxTest {
     assertThat(inbox.offer(task(0, 5), false)).isTrue();
   }
 
+  @Test
+  void theParkShortensWhileTheRingFillsAndLengthensBackWithinItsBounds() {
+    Inbox inbox = new Inbox(1_000, 1_024);
+    assertThat(inbox.parkNanos()).isEqualTo(Inbox.MAX_PARK_NANOS);
+    inbox.idle(1, 251); // found the ring more than a quarter full
+    assertThat(inbox.parkNanos()).isEqualTo(Inbox.MAX_PARK_NANOS / 2);
+    for (int i = 0; i < 20; i++) {
+      inbox.idle(1, 1_000);
+    }
+    assertThat(inbox.parkNanos()).isEqualTo(Inbox.MIN_PARK_NANOS);
+    inbox.idle(1, 250);
+    assertThat(inbox.parkNanos()).isEqualTo(2 * Inbox.MIN_PARK_NANOS);
+    for (int i = 0; i < 20; i++) {
+      inbox.idle(1, 0);
+    }
+    assertThat(inbox.parkNanos()).isEqualTo(Inbox.MAX_PARK_NANOS);
+  }
+
   /**
    * Three producers flood a small ring while one consumer drains it with pauses: every lifecycle
    * event arrives, in each producer's order; every frequent event either arrives or was refused.
@@ -80,10 +98,9 @@ class InboxTest {
           if (done) {
             return;
           }
-          inbox.idle(TimeUnit.MILLISECONDS.toNanos(1));
+          inbox.idle(TimeUnit.MILLISECONDS.toNanos(1), 0);
           continue;
         }
-        inbox.busy();
         if (e instanceof AdvisorEvent.JobEnd j) {
           lifecycleSeen.get(j.jobId() / perProducer).add(j.jobId() % perProducer);
         } else {
@@ -91,7 +108,7 @@ class InboxTest {
         }
         if (++sincePause == 32 && producing.get()) { // slower than the producers: the ring fills
           sincePause = 0;
-          inbox.idle(TimeUnit.MILLISECONDS.toNanos(1));
+          inbox.idle(TimeUnit.MILLISECONDS.toNanos(1), 0);
         }
       }
     });
