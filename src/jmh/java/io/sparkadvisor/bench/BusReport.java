@@ -86,6 +86,9 @@ final class BusReport {
     double cpuShare = median(b, BusReport::advisorCpuShare);
     target(out, "Advisor thread CPU / job's task time", "≤ 1 %", fixed(cpuShare * 100, 2) + " %",
         cpuShare <= 0.01);
+    double idle = median(b, r -> r.idleCpuNanos() / 1e6 / ListenerBusBenchmark.IDLE_SECONDS);
+    line(out, "| Advisor thread CPU while the application idles (%d s after the work), ms per s | – | %s | |",
+        ListenerBusBenchmark.IDLE_SECONDS, fixed(idle, 2));
     line(out, "");
 
     line(out, "## Spark's per-listener timers, median over runs");

@@ -37,7 +37,14 @@ import org.apache.spark.status.api.v1.StageData;
  */
 record BusRun(String sparkVersion, int pair, boolean advisor, long workNanos, long drainNanos, long eventsPosted,
     Map<String, ListenerTime> listeners, Map<String, Long> dropped, Map<String, Double> advisorMeters,
-    Map<String, Long> threadCpuNanos, long taskMillis, long runMillis, long cpuNanos, long tasks) {
+    Map<String, Long> threadCpuNanos, long taskMillis, long runMillis, long cpuNanos, long tasks,
+    long idleCpuNanos) {
+
+  /** The advisor thread's CPU over {@link ListenerBusBenchmark#IDLE_SECONDS} with no job running. */
+  BusRun withIdleCpu(long nanos) {
+    return new BusRun(sparkVersion, pair, advisor, workNanos, drainNanos, eventsPosted, listeners, dropped,
+        advisorMeters, threadCpuNanos, taskMillis, runMillis, cpuNanos, tasks, nanos);
+  }
 
   /** One listener class's timer: events timed, mean and 99th percentile of its samples. */
   record ListenerTime(long count, double meanMicros, double p99Micros) {
@@ -102,7 +109,7 @@ record BusRun(String sparkVersion, int pair, boolean advisor, long workNanos, lo
       tasks += s.numCompleteTasks();
     }
     return new BusRun(sparkVersion, pair, advisor, workNanos, drainNanos, metrics.numEventsPosted().getCount(),
-        listeners, dropped, meters, Map.copyOf(threadCpuNanos), taskMillis, runMillis, cpuNanos, tasks);
+        listeners, dropped, meters, Map.copyOf(threadCpuNanos), taskMillis, runMillis, cpuNanos, tasks, -1);
   }
 
   ListenerTime listener(String className) {

@@ -62,6 +62,7 @@ public final class ListenerBusBenchmark {
   static final int RDD_JOBS = 10;
   static final int TASKS_PER_RDD_JOB = 1_000;
   static final int SQL_QUERIES = 20;
+  static final int IDLE_SECONDS = 3;
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -115,8 +116,15 @@ public final class ListenerBusBenchmark {
       Map<String, Long> cpuAfter = threadCpu();
       Map<String, Long> cpu = new LinkedHashMap<>();
       cpuAfter.forEach((thread, after) -> cpu.put(thread, after - cpuBefore.getOrDefault(thread, 0L)));
-      return BusRun.read(spark.version(), pair, advisor, work, drain, sc, registry, cpu,
+      BusRun run = BusRun.read(spark.version(), pair, advisor, work, drain, sc, registry, cpu,
           List.of(PROCESSED, DROPPED, CPU_TIME));
+      if (!advisor) {
+        return run;
+      }
+      // The application idles: what the advisor's thread costs while nothing happens.
+      long idleBefore = threadCpu().getOrDefault(ADVISOR_THREAD, 0L);
+      Thread.sleep(IDLE_SECONDS * 1_000L);
+      return run.withIdleCpu(threadCpu().getOrDefault(ADVISOR_THREAD, 0L) - idleBefore);
     } finally {
       spark.stop();
       SparkSession.clearActiveSession();
@@ -200,8 +208,13 @@ public final class ListenerBusBenchmark {
     double last = -1;
     while (System.nanoTime() < deadline) {
       if (depth != null) {
-        if (depth.value() == 0) {
-          return;
+        if (depth.value() == 0) { // taken; the last one may still be in the works
+          var processed = registry.find(PROCESSED).functionCounter();
+          double before = processed == null ? 0 : processed.count();
+          Thread.sleep(50);
+          if (processed == null || processed.count() == before) {
+            return;
+          }
         }
       } else {
         var processed = registry.find(PROCESSED).functionCounter();

@@ -153,17 +153,22 @@ public final class EventCapture {
     Properties p = e.properties();
     sink.accept(new AdvisorEvent.StageSubmitted(s.stageId(), s.attemptNumber(), s.name(), s.numTasks(),
         Scala.longOr(s.submissionTime(), -1), property(p, JOB_GROUP),
-        property(p, JOB_DESCRIPTION), executionId(p), lineage(s)));
+        property(p, JOB_DESCRIPTION), executionId(p), lineageOf(s.rddInfos())));
   }
 
   /**
    * The stage's lineage as an order-free hash of its RDDs' names (a file RDD is named by its
    * path), call sites and operator scope names; ids left out. A few string hashes per RDD, each
-   * cached by its String.
+   * cached by its String. Read when the advisor's thread asks: names, call sites and scopes are
+   * set when Spark builds the stage's RDD descriptions and never change.
    */
-  static long lineage(StageInfo s) {
+  static java.util.function.LongSupplier lineageOf(scala.collection.Iterable<org.apache.spark.storage.RDDInfo> rdds) {
+    return () -> lineage(rdds);
+  }
+
+  static long lineage(scala.collection.Iterable<org.apache.spark.storage.RDDInfo> rdds) {
     long h = 0;
-    scala.collection.Iterator<org.apache.spark.storage.RDDInfo> it = s.rddInfos().iterator();
+    scala.collection.Iterator<org.apache.spark.storage.RDDInfo> it = rdds.iterator();
     while (it.hasNext()) {
       org.apache.spark.storage.RDDInfo r = it.next();
       long one = 31L * java.util.Objects.hashCode(r.name()) + java.util.Objects.hashCode(r.callSite());

@@ -51,12 +51,16 @@ public final class Scala {
 
   /** A Seq[Int] as an int array. */
   public static int[] ints(scala.collection.Iterable<Object> items) {
-    List<Object> boxed = list(items);
-    int[] out = new int[boxed.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) boxed.get(i)).intValue();
+    int[] out = new int[8];
+    int n = 0;
+    scala.collection.Iterator<Object> it = items == null ? null : items.iterator();
+    while (it != null && it.hasNext()) {
+      if (n == out.length) {
+        out = java.util.Arrays.copyOf(out, 2 * n);
+      }
+      out[n++] = ((Number) it.next()).intValue();
     }
-    return out;
+    return java.util.Arrays.copyOf(out, n);
   }
 
   /**

@@ -63,8 +63,9 @@ public final class AdvisorEngine implements Runnable {
   private final AtomicLong lifecycleDropped = new AtomicLong();
   private final AtomicReference<Throwable> captureFailure = new AtomicReference<>();
   private volatile long lagMillis;
-  private volatile long finalCpuNanos;
+  private final AtomicLong cpuHighWater = new AtomicLong();
 
+  private boolean ended;
   private boolean dropLogged;
   private boolean lifecycleDropLogged;
   private boolean captureFailureLogged;
@@ -86,6 +87,7 @@ public final class AdvisorEngine implements Runnable {
     this.findings = findings;
     this.thread = new Thread(this, "spark-advisor");
     this.thread.setDaemon(true);
+    this.inbox.consumedBy(thread);
   }
 
   public void start() {
@@ -171,7 +173,7 @@ public final class AdvisorEngine implements Runnable {
    */
   public long cpuTimeNanos() {
     long live = thread.isAlive() ? threadCpuNanos(thread.getId()) : -1;
-    return live >= 0 ? live : finalCpuNanos;
+    return cpuHighWater.accumulateAndGet(live, Math::max); // a counter never goes down
   }
 
   private static long threadCpuNanos(long threadId) {
@@ -181,6 +183,11 @@ public final class AdvisorEngine implements Runnable {
     } catch (RuntimeException | LinkageError e) {
       return -1;
     }
+  }
+
+  /** Whether the advisor's thread sleeps until an offer wakes it (nothing came for a while). */
+  boolean asleep() {
+    return inbox.asleep();
   }
 
   public boolean isAlive() {
@@ -223,9 +230,16 @@ public final class AdvisorEngine implements Runnable {
         reportTrouble();
       }
     } finally {
-      finalCpuNanos = Math.max(0, threadCpuNanos(Thread.currentThread().getId()));
-      findings.close();
-      finished.countDown();
+      try {
+        Ending end = ending;
+        if (!ended && end != null) { // left the loop on an interrupt: the end is still applied
+          applicationEnded(end.end());
+        }
+        findings.close();
+      } finally {
+        cpuHighWater.accumulateAndGet(threadCpuNanos(Thread.currentThread().getId()), Math::max);
+        finished.countDown();
+      }
     }
   }
 
@@ -263,6 +277,7 @@ public final class AdvisorEngine implements Runnable {
   }
 
   private void applicationEnded(AdvisorEvent.AppEnd end) {
+    ended = true;
     processed.incrementAndGet();
     guarded("the application end", () -> {
       state.appEnded(end);

@@ -73,14 +73,18 @@ public sealed interface AdvisorEvent {
    * creating thread saw it. {@code lineage} identifies the stage's shape: a hash of its RDDs'
    * names, call sites and operator scopes, without their ids, so two stages launched from one call
    * site on different lineages (different inputs, different operators) tell apart, and a stage
-   * rerun in a loop does not.
+   * rerun in a loop does not. Computed when read, on the advisor's thread, from the stage's
+   * immutable RDD descriptions: hashing a few dozen strings is the costliest part of copying a
+   * stage submission, and Spark's listener thread need not pay it.
    */
   record StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
-      String jobGroup, String description, long executionId, long lineage) implements AdvisorEvent {
+      String jobGroup, String description, long executionId, java.util.function.LongSupplier lineage)
+      implements AdvisorEvent {
+    private static final java.util.function.LongSupplier NO_LINEAGE = () -> 0L;
 
     public StageSubmitted(int stageId, int attempt, String name, int numTasks, long submissionTime,
         String jobGroup, String description, long executionId) {
-      this(stageId, attempt, name, numTasks, submissionTime, jobGroup, description, executionId, 0);
+      this(stageId, attempt, name, numTasks, submissionTime, jobGroup, description, executionId, NO_LINEAGE);
     }
 
     /** Frames of a thread pool's worker: a call site that names no user code. */

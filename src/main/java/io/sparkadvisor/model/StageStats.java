@@ -89,7 +89,7 @@ public final class StageStats {
     jobGroup = e.jobGroup();
     description = e.description();
     executionId = e.executionId();
-    lineage = e.lineage();
+    lineage = e.lineage().getAsLong();
   }
 
   /** The shape of the SQL query the stage runs for. */

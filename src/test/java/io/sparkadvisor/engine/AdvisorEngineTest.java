@@ -183,6 +183,58 @@ class AdvisorEngineTest {
     assertThat(engine.cpuTimeNanos()).isEqualTo(cpu);
   }
 
+  /**
+   * With nothing to do the advisor's thread sleeps until its next live check (a minute here); the
+   * first offer after that wakes it, and so does the application's end.
+   */
+  @Test
+  void anIdleEngineSleepsUntilAnOfferOrTheApplicationEndWakesIt() throws Exception {
+    AdvisorEngine engine = engineWithLiveCheckEvery(60_000);
+    engine.start();
+    awaitTrue("asleep", engine::asleep);
+    engine.offer(new AdvisorEvent.StageSubmitted(1, 0, "s", 1, 1_000, null, null, -1));
+    awaitTrue("the stage taken", () -> engine.processedEvents() == 1);
+    awaitTrue("asleep again", engine::asleep);
+    long start = System.nanoTime();
+    assertThat(engine.finish(new AdvisorEvent.AppEnd(50_000), 30_000)).isTrue();
+    assertThat(System.nanoTime() - start).as("woken, not left to sleep out its minute")
+        .isLessThan(20_000_000_000L);
+    assertThat(engine.isAlive()).isFalse();
+    assertThat(state.endTime()).isEqualTo(50_000);
+  }
+
+  /** Which events may use the reserve: every one that opens or closes something, and no other. */
+  @Test
+  void eventsThatOpenOrCloseSomethingAreLifecycleEvents() {
+    List<AdvisorEvent> lifecycle = List.of(new AdvisorEvent.AppStart("a", "id", 1), new AdvisorEvent.AppEnd(1),
+        new AdvisorEvent.ExecutorAdded("1", "h", 1, 1), new AdvisorEvent.ExecutorRemoved("1", "r", 1),
+        new AdvisorEvent.JobStart(1, 1, new int[0], -1, null, null, null), new AdvisorEvent.JobEnd(1, 1, true),
+        new AdvisorEvent.StageSubmitted(1, 0, "s", 1, 1, null, null, -1), completed(1),
+        new AdvisorEvent.SqlStart(1, "d", 1, () -> null, Map::of), new AdvisorEvent.SqlEnd(1, 1, null),
+        new AdvisorEvent.StreamStarted("q", "r", "n", 1, 1_000L), new AdvisorEvent.StreamTerminated("q", "r", null));
+    List<AdvisorEvent> frequent = List.of(task(1, 0, 1), new AdvisorEvent.TaskStart(1, 0, 1, 0, 0, 1, "1", "h", false),
+        new AdvisorEvent.TaskResubmitted(1, 0, 1, 0, "1", 1),
+        new AdvisorEvent.ExecutorMetrics("1", 1, 1, 1, AdvisorEvent.Gc.NONE, new int[0], new int[0], false),
+        new AdvisorEvent.SqlPlanUpdate(1, () -> null), new AdvisorEvent.SqlDriverMetrics(1, new long[0], new long[0]),
+        new AdvisorEvent.SqlEstimates(AdvisorEvent.Estimates.NONE));
+    assertThat(lifecycle).allMatch(AdvisorEngine::isLifecycle);
+    assertThat(frequent).noneMatch(AdvisorEngine::isLifecycle);
+  }
+
+  private AdvisorEngine engineWithLiveCheckEvery(long millis) {
+    FindingLog log = new FindingLog(List.of(), 100);
+    RuleRunner rules = RuleRunner.create(AdvisorConfig.from(Map.of()), state, log, warnings::add);
+    return new AdvisorEngine(new AdvisorEngine.Settings(1_000, millis, false, 1), state, rules, log);
+  }
+
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+
   @Test
   void unknownRuleIdsAndOptionsAreReported() {
     engine(Map.of("spark.advisor.rules.disabled", "TaskSkew,NoSuchRule",

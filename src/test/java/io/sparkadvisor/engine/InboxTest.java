@@ -37,20 +37,22 @@ class InboxTest {
 
   @Test
   void theParkShortensWhileTheRingFillsAndLengthensBackWithinItsBounds() {
-    Inbox inbox = new Inbox(1_000, 1_024);
+    Inbox inbox = new Inbox(100_000, 1_024);
     assertThat(inbox.parkNanos()).isEqualTo(Inbox.MAX_PARK_NANOS);
-    inbox.idle(1, 251); // found the ring more than a quarter full
+    inbox.idle(1, 25_001); // found the ring more than a quarter full
     assertThat(inbox.parkNanos()).isEqualTo(Inbox.MAX_PARK_NANOS / 2);
     for (int i = 0; i < 20; i++) {
-      inbox.idle(1, 1_000);
+      inbox.idle(1, 100_000);
     }
     assertThat(inbox.parkNanos()).isEqualTo(Inbox.MIN_PARK_NANOS);
-    inbox.idle(1, 250);
+    inbox.idle(1, 25_000);
     assertThat(inbox.parkNanos()).isEqualTo(2 * Inbox.MIN_PARK_NANOS);
     for (int i = 0; i < 20; i++) {
       inbox.idle(1, 0);
     }
     assertThat(inbox.parkNanos()).isEqualTo(Inbox.MAX_PARK_NANOS);
+    // A small ring parks no longer than it takes to fill at two million events a second.
+    assertThat(new Inbox(1_000, 1_024).parkNanos()).isEqualTo(Inbox.MIN_PARK_NANOS);
   }
 
   /**
