@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * findings and writes files. At application end it logs the summary and stops.
  *
  * <p>One FIFO queue, so events keep their order: a lock-free ring ({@link Inbox}) that Spark's
- * thread hands events to without a lock or a wake-up, drained here in batches, with a short
- * bounded park when it is empty. Task events and the other frequent ones are taken only while
+ * thread hands events to without a lock or a wake-up, drained here in batches; between drains
+ * this thread parks for a few milliseconds, or sleeps until its next live check while nothing
+ * comes. Task events and the other frequent ones are taken only while
  * fewer than {@code queueCapacity} events wait; the events that open and close things (stages,
  * jobs, SQL executions, executors, streaming queries, the application) may also use a reserve
  * above it, so a flood of task events cannot crowd them out. Whatever does not fit is counted as
@@ -124,8 +125,9 @@ public final class AdvisorEngine implements Runnable {
   /**
    * Hands over the application's end and waits, at most {@code timeoutMillis} in all, for the
    * engine to log the summary and close its outputs. The end cannot be dropped: it is set in a
-   * slot the engine reads, and the engine is woken to read it. The engine works through the waiting events for half the timeout at most; what is left then
-   * is dropped, so the summary comes in time even behind a full queue.
+   * slot the engine reads, and the engine is woken to read it. The engine works through the
+   * waiting events for half the timeout at most; what is left then is dropped, so the summary
+   * comes in time even behind a full queue.
    */
   public boolean finish(AdvisorEvent.AppEnd end, long timeoutMillis) {
     long start = System.nanoTime();
@@ -188,6 +190,11 @@ public final class AdvisorEngine implements Runnable {
   /** Whether the advisor's thread sleeps until an offer wakes it (nothing came for a while). */
   boolean asleep() {
     return inbox.asleep();
+  }
+
+  /** The advisor's thread, for tests. */
+  Thread thread() {
+    return thread;
   }
 
   public boolean isAlive() {

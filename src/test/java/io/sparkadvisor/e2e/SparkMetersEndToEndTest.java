@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -224,6 +225,11 @@ class SparkMetersEndToEndTest {
       assertThat(meters.find("spark.streaming.processed.rate").tag("query", "meters_rate").gauge())
           .isNotNull();
       assertThat(meters.find("spark.streaming.input.rate").tag("query", "meters_rate").gauge()).isNotNull();
+
+      // The advisor's own thread has done work by now: its CPU time is counted, in seconds.
+      FunctionCounter cpu = meters.get("spark.advisor.cpu.time").functionCounter();
+      assertThat(cpu.getId().getBaseUnit()).isEqualTo("seconds");
+      assertThat(cpu.count()).isPositive();
 
       // Now that every kind of meter exists: docs/metrics.md lists each, and nothing else.
       java.util.Set<String> names = new java.util.TreeSet<>();

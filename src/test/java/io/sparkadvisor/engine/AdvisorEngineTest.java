@@ -203,6 +203,19 @@ class AdvisorEngineTest {
     assertThat(state.endTime()).isEqualTo(50_000);
   }
 
+  /** Nobody should interrupt the advisor's thread; if something does, it ends rather than spin. */
+  @Test
+  void anInterruptedEngineStopsInsteadOfSpinning() throws Exception {
+    AdvisorEngine engine = engineWithLiveCheckEvery(60_000);
+    engine.start();
+    Thread advisor = engine.thread();
+    awaitTrue("asleep", engine::asleep);
+    advisor.interrupt();
+    advisor.join(10_000);
+    assertThat(advisor.isAlive()).as("it stops instead of spinning on a set interrupt flag").isFalse();
+    assertThat(engine.finish(new AdvisorEvent.AppEnd(50_000), 3_000)).isTrue();
+  }
+
   /** Which events may use the reserve: every one that opens or closes something, and no other. */
   @Test
   void eventsThatOpenOrCloseSomethingAreLifecycleEvents() {
