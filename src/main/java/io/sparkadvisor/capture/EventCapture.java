@@ -153,7 +153,7 @@ public final class EventCapture {
     Properties p = e.properties();
     sink.accept(new AdvisorEvent.StageSubmitted(s.stageId(), s.attemptNumber(), s.name(), s.numTasks(),
         Scala.longOr(s.submissionTime(), -1), property(p, JOB_GROUP),
-        property(p, JOB_DESCRIPTION), executionId(p), lineageOf(s.rddInfos())));
+        property(p, JOB_DESCRIPTION), executionId(p), lineage(s.rddInfos())));
   }
 
   /**
@@ -162,11 +162,11 @@ public final class EventCapture {
    * cached by its String. Read when the advisor's thread asks: names, call sites and scopes are
    * set when Spark builds the stage's RDD descriptions and never change.
    */
-  static java.util.function.LongSupplier lineageOf(scala.collection.Iterable<org.apache.spark.storage.RDDInfo> rdds) {
-    return () -> lineage(rdds);
+  static java.util.function.LongSupplier lineage(scala.collection.Iterable<org.apache.spark.storage.RDDInfo> rdds) {
+    return () -> lineageHash(rdds);
   }
 
-  static long lineage(scala.collection.Iterable<org.apache.spark.storage.RDDInfo> rdds) {
+  private static long lineageHash(scala.collection.Iterable<org.apache.spark.storage.RDDInfo> rdds) {
     long h = 0;
     scala.collection.Iterator<org.apache.spark.storage.RDDInfo> it = rdds.iterator();
     while (it.hasNext()) {

@@ -95,10 +95,12 @@ public final class AdvisorEngine implements Runnable {
     thread.start();
   }
 
-  /** Called on Spark's listener thread: never blocks, never throws. */
+  /**
+   * Called on Spark's listener thread: never blocks, never throws. The application's end is not
+   * offered: it goes through {@link #finish}.
+   */
   public void offer(AdvisorEvent event) {
-    boolean lifecycle = !(event instanceof AdvisorEvent.TaskEnd) && !(event instanceof AdvisorEvent.TaskStart)
-        && isLifecycle(event);
+    boolean lifecycle = isLifecycle(event);
     if (!inbox.offer(event, lifecycle)) {
       dropped.incrementAndGet();
       if (lifecycle) {
@@ -109,6 +111,9 @@ public final class AdvisorEngine implements Runnable {
 
   /** Events that open or close something in the model; the rest are frequent and may be dropped. */
   static boolean isLifecycle(AdvisorEvent e) {
+    if (e instanceof AdvisorEvent.TaskEnd || e instanceof AdvisorEvent.TaskStart) {
+      return false; // nearly every event: answered in two checks
+    }
     return e instanceof AdvisorEvent.StageSubmitted || e instanceof AdvisorEvent.StageCompleted
         || e instanceof AdvisorEvent.JobStart || e instanceof AdvisorEvent.JobEnd
         || e instanceof AdvisorEvent.SqlStart || e instanceof AdvisorEvent.SqlEnd
@@ -205,10 +210,9 @@ public final class AdvisorEngine implements Runnable {
   public void run() {
     long interval = settings.liveCheckIntervalMillis();
     long nextTick = System.currentTimeMillis() + interval;
-    boolean running = true;
     int drained = 0; // since the last park
     try {
-      while (running && !Thread.currentThread().isInterrupted()) {
+      while (!Thread.currentThread().isInterrupted()) {
         Ending end = ending;
         if (end != null && (inbox.isEmpty() || System.nanoTime() - end.drainByNanos() > 0)) {
           dropWaiting();
@@ -220,13 +224,13 @@ public final class AdvisorEngine implements Runnable {
           inbox.idle(TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTick - System.currentTimeMillis())), drained);
           drained = 0;
         }
-        for (int n = 0; e != null && running; n++) {
-          running = process(e);
+        for (int n = 0; e != null; n++) {
+          process(e);
           drained++;
           e = n < DRAIN_BATCH && !pastDrainTime() ? inbox.poll() : null;
         }
         long wall = System.currentTimeMillis();
-        if (running && wall >= nextTick) {
+        if (wall >= nextTick) {
           long now = clock.now(); // rules judge time as the events tell it, live or replayed
           guarded("the live check", () -> {
             rules.stagesRunning(state.activeStages(), now);
@@ -258,18 +262,14 @@ public final class AdvisorEngine implements Runnable {
   /** The application is over and time is short: what still waits is counted as dropped. */
   private void dropWaiting() {
     int n = 0;
-    for (AdvisorEvent e = inbox.poll(); e != null; e = inbox.poll()) {
-      n += e instanceof AdvisorEvent.AppEnd ? 0 : 1;
+    while (inbox.poll() != null) {
+      n++;
     }
     dropped.addAndGet(n);
   }
 
-  /** Applies one event; returns false once the application has ended. */
-  private boolean process(AdvisorEvent e) {
-    if (e instanceof AdvisorEvent.AppEnd end) {
-      applicationEnded(end);
-      return false;
-    }
+  /** Applies one event; the application's end comes through {@link #finish}, not the queue. */
+  private void process(AdvisorEvent e) {
     processed.incrementAndGet();
     clock.observe(e);
     try {
@@ -280,7 +280,6 @@ public final class AdvisorEngine implements Runnable {
     if (isLifecycle(e)) {
       observed(() -> observer.activeChanged(state));
     }
-    return true;
   }
 
   private void applicationEnded(AdvisorEvent.AppEnd end) {
