@@ -32,6 +32,15 @@ import scala.Tuple2;
 public final class ClusterApp {
   private ClusterApp() {}
 
+  /** Tasks the executors are running now. */
+  private static int running(JavaSparkContext sc) {
+    int n = 0;
+    for (org.apache.spark.SparkExecutorInfo e : sc.sc().statusTracker().getExecutorInfos()) {
+      n += e.numRunningTasks();
+    }
+    return n;
+  }
+
   public static void main(String[] args) throws Exception {
     SparkSession spark = SparkSession.builder().appName("cluster-" + args[0]).getOrCreate();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -62,6 +71,11 @@ public final class ClusterApp {
             }
             return i;
           }).saveAsTextFile(args[1]);
+          // The losing attempt is killed after the job ends; its end event should reach the log
+          // before the application stops (at most 10 s).
+          for (int wait = 0; wait < 100 && running(sc) > 0; wait++) {
+            Thread.sleep(100);
+          }
           try (Stream<Path> files = Files.list(Path.of(args[1]))) {
             System.out.println("RESULT written=" + files.filter(
                 p -> p.getFileName().toString().startsWith("part-")).count());
